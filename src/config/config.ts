@@ -1,0 +1,132 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable Attain reads, with its default and what it is for.
+ * This module is the only code that reads `process.env` (see CONVENTIONS.md).
+ */
+export const configVariables = {
+  PORT: { default: '3000', description: 'TCP port the web UI and the JSON API listen on.' },
+  HOST: {
+    default: '127.0.0.1',
+    description: 'Interface to bind; 0.0.0.0 to accept connections from other machines.',
+  },
+  ATTAIN_DATA_DIR: {
+    default: '.attain-data',
+    description:
+      'Directory of the embedded PGlite database (created on first start). Ignored when DATABASE_URL is set.',
+  },
+  DATABASE_URL: {
+    default: '',
+    description: 'postgres:// URL of a PostgreSQL server; when set, used instead of the embedded database.',
+  },
+  ATTAIN_DEMO: {
+    default: 'true',
+    description: 'Fill an empty database with the generated demo organisation on first start.',
+  },
+  ATTAIN_DEMO_REPS: { default: '50', description: 'Number of reps in the generated demo organisation.' },
+  ATTAIN_DEMO_SEED: {
+    default: '42',
+    description: 'Seed of the demo generator (same seed, same organisation).',
+  },
+  ATTAIN_FISCAL_YEAR_START_MONTH: {
+    default: '1',
+    description: 'Month (1-12) in which the fiscal year starts.',
+  },
+  ATTAIN_MAX_UPLOAD_MB: { default: '512', description: 'Largest import file accepted over HTTP, in MiB.' },
+  NODE_ENV: {
+    default: 'development',
+    description: 'production enables the strict checks of the configuration.',
+  },
+} as const;
+
+export type ConfigVariable = keyof typeof configVariables;
+
+const booleanText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535),
+  HOST: z.string().min(1),
+  ATTAIN_DATA_DIR: z.string().min(1),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL'),
+  ATTAIN_DEMO: booleanText,
+  ATTAIN_DEMO_REPS: z.coerce.number().int().min(1).max(100_000),
+  ATTAIN_DEMO_SEED: z.coerce.number().int(),
+  ATTAIN_FISCAL_YEAR_START_MONTH: z.coerce.number().int().min(1).max(12),
+  ATTAIN_MAX_UPLOAD_MB: z.coerce.number().int().min(1),
+  NODE_ENV: z.enum(['development', 'production', 'test']),
+});
+
+export type DatabaseConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+
+export type AppConfig = {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  demo: { enabled: boolean; reps: number; seed: number };
+  fiscalYearStartMonth: number;
+  maxUploadBytes: number;
+  production: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration; every problem is reported at once. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const [name, variable] of Object.entries(configVariables)) {
+    const value = env[name];
+    raw[name] = value === undefined || value === '' ? variable.default : value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got "${raw[String(i.path[0])]}")`),
+    );
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    database: c.DATABASE_URL
+      ? { kind: 'postgres', url: c.DATABASE_URL }
+      : { kind: 'pglite', dataDir: path.resolve(cwd, c.ATTAIN_DATA_DIR) },
+    demo: { enabled: c.ATTAIN_DEMO, reps: c.ATTAIN_DEMO_REPS, seed: c.ATTAIN_DEMO_SEED },
+    fiscalYearStartMonth: c.ATTAIN_FISCAL_YEAR_START_MONTH,
+    maxUploadBytes: c.ATTAIN_MAX_UPLOAD_MB * 1024 * 1024,
+    production: c.NODE_ENV === 'production',
+  };
+}
+
+/**
+ * Test settings: which databases the store's contract suites run on. ATTAIN_TEST_DATABASES is a
+ * comma-separated list of pglite and postgres (default: pglite, so `npm test` needs no server);
+ * the PostgreSQL server is ATTAIN_TEST_PG_URL (default: the CI machine's, user postgres, database test).
+ */
+export function loadTestDatabaseConfig(env: Record<string, string | undefined> = process.env): {
+  kinds: ('pglite' | 'postgres')[];
+  postgresAdminUrl: string;
+} {
+  const kinds = (env.ATTAIN_TEST_DATABASES || 'pglite').split(',').map((k) => k.trim());
+  const invalid = kinds.filter((k) => k !== 'pglite' && k !== 'postgres');
+  if (invalid.length > 0)
+    throw new ConfigError([
+      `ATTAIN_TEST_DATABASES: unknown database kind(s) ${invalid.join(', ')} (use pglite, postgres)`,
+    ]);
+  return {
+    kinds: kinds as ('pglite' | 'postgres')[],
+    postgresAdminUrl: env.ATTAIN_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test',
+  };
+}

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Attain } from '../app/create-attain.ts';
+import { errorResponse, problemResponse } from './problem.ts';
+import { registerDataRoutes } from './routes/data-routes.ts';
+import { registerImportRoutes } from './routes/import-routes.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const webDist = path.join(root, 'web', 'dist');
+const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+/** The HTTP edge: the JSON API under /api, its OpenAPI document, and the web UI. */
+export function createApp(attain: Attain): OpenAPIHono {
+  const app = new OpenAPIHono({
+    // Every validation problem at once, each naming its field, as problem+json.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return problemResponse(
+          c,
+          'validation',
+          'The request is not valid.',
+          result.error.issues.map((i) => ({
+            field: [result.target, ...i.path].join('.'),
+            message: i.message,
+          })),
+        );
+      }
+    },
+  });
+
+  app.onError((error, c) => errorResponse(c, error));
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? problemResponse(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`)
+      : c.text('Not found', 404),
+  );
+
+  // JSON bodies are small; uploads stream to disk with their own limit.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.path === '/api/uploads') return next();
+    return bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c2) => problemResponse(c2, 'payload_too_large', 'The request body is larger than 1 MiB.'),
+    })(c, next);
+  });
+
+  registerDataRoutes(app, attain, version);
+  registerImportRoutes(app, attain);
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Attain API',
+      version,
+      description: 'Sales performance management: data, metrics, compensation, forecasts.',
+    },
+  });
+
+  // The web UI: built assets, and index.html for every client-side route.
+  app.use('/assets/*', serveStatic({ root: webDist }));
+  app.get('*', (c) => {
+    if (c.req.path.startsWith('/api/')) return problemResponse(c, 'not_found', `No route GET ${c.req.path}.`);
+    const index = path.join(webDist, 'index.html');
+    if (!fs.existsSync(index)) {
+      return c.text(
+        'The web UI is not built. Run `npm run build:web` (npm install does it), then reload.',
+        503,
+      );
+    }
+    return c.html(fs.readFileSync(index, 'utf8'));
+  });
+  return app;
+}

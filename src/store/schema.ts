@@ -1,0 +1,232 @@
+import type { ColumnType, Generated } from 'kysely';
+import type {
+  ActivityType,
+  DealType,
+  ForecastCategory,
+  PositionRole,
+  StageCategory,
+} from '../domain/vocabulary.ts';
+
+/**
+ * Row types of the tables created by src/store/migrations. `bigint` columns come back as numbers
+ * (beyond Number.MAX_SAFE_INTEGER: a JS bigint, never rounded); `date` columns as
+ * 'YYYY-MM-DD' strings; `timestamptz` as ISO-8601 strings; `numeric` as strings (exact).
+ */
+type Id = Generated<number>;
+type DateText = string;
+
+export type Database = {
+  settings: { key: string; value: unknown };
+  regions: { id: Id; name: string };
+  teams: { id: Id; name: string; region_id: number | null };
+  people: {
+    id: Id;
+    external_key: string;
+    name: string;
+    email: string | null;
+    hired_on: DateText | null;
+    left_on: DateText | null;
+    created_at: Generated<string>;
+  };
+  positions: { id: Id; external_key: string; title: string; role: PositionRole };
+  position_holders: {
+    id: Id;
+    position_id: number;
+    person_id: number;
+    valid_from: DateText;
+    valid_to: DateText | null;
+  };
+  position_reporting: {
+    id: Id;
+    position_id: number;
+    parent_position_id: number | null;
+    team_id: number | null;
+    valid_from: DateText;
+    valid_to: DateText | null;
+  };
+  accounts: {
+    id: Id;
+    external_key: string;
+    name: string;
+    segment: string | null;
+    industry: string | null;
+    region: string | null;
+    country: string | null;
+    employees: number | null;
+    annual_revenue_minor: number | null;
+    currency: Generated<string>;
+    year_established: number | null;
+    parent_account_id: number | null;
+    parent_name: string | null;
+    potential_minor: number | null;
+    created_at: Generated<string>;
+  };
+  products: {
+    id: Id;
+    external_key: string;
+    name: string;
+    family: string | null;
+    list_price_minor: number | null;
+    cost_minor: number | null;
+    currency: Generated<string>;
+  };
+  stages: { name: string; sort_order: number; category: StageCategory; default_probability: number };
+  opportunities: {
+    id: Id;
+    external_key: string;
+    name: string | null;
+    account_id: number | null;
+    account_ref: string | null;
+    owner_person_id: number | null;
+    owner_ref: string | null;
+    product_id: number | null;
+    product_ref: string | null;
+    stage: string;
+    forecast_category: ForecastCategory | null;
+    probability: number | null;
+    amount_minor: number | null;
+    currency: Generated<string>;
+    deal_type: DealType | null;
+    lead_source: string | null;
+    created_on: DateText | null;
+    engaged_on: DateText | null;
+    close_on: DateText | null;
+    closed_on: DateText | null;
+    is_closed: boolean;
+    is_won: boolean;
+    lost_reason: string | null;
+    competitor: string | null;
+    discount_bps: number | null;
+    gross_margin_bps: number | null;
+    contact_count: number | null;
+    import_id: number | null;
+    updated_at: Generated<string>;
+  };
+  opportunity_changes: {
+    id: Id;
+    opportunity_id: number;
+    changed_at: string;
+    field: TrackedOpportunityField;
+    old_value: string | null;
+    new_value: string | null;
+    source: 'import' | 'source_history' | 'inferred' | 'generated' | 'user';
+    import_id: number | null;
+  };
+  activities: {
+    id: Id;
+    external_key: string;
+    type: ActivityType;
+    person_id: number | null;
+    person_ref: string | null;
+    account_id: number | null;
+    opportunity_id: number | null;
+    occurred_at: string;
+    duration_minutes: number | null;
+    outcome: string | null;
+    subject: string | null;
+    import_id: number | null;
+  };
+  leads: {
+    id: Id;
+    external_key: string;
+    source: string | null;
+    owner_person_id: number | null;
+    account_id: number | null;
+    created_at: string;
+    first_response_at: string | null;
+    converted_at: string | null;
+    opportunity_id: number | null;
+    status: string | null;
+  };
+  subscriptions: {
+    id: Id;
+    external_key: string;
+    account_id: number | null;
+    product_id: number | null;
+    plan: string | null;
+    mrr_minor: number;
+    currency: Generated<string>;
+    started_on: DateText;
+    ended_on: DateText | null;
+    churn_reason: string | null;
+  };
+  invoices: {
+    id: Id;
+    external_key: string;
+    account_id: number | null;
+    subscription_id: number | null;
+    opportunity_id: number | null;
+    issued_on: DateText;
+    due_on: DateText | null;
+    amount_minor: number;
+    currency: Generated<string>;
+  };
+  payments: {
+    id: Id;
+    external_key: string;
+    invoice_id: number | null;
+    paid_on: DateText;
+    amount_minor: number;
+    currency: Generated<string>;
+  };
+  spend: {
+    id: Id;
+    starts_on: DateText;
+    ends_on: DateText;
+    channel: string;
+    category: 'marketing' | 'sales';
+    amount_minor: number;
+    currency: Generated<string>;
+  };
+  periods: {
+    id: Id;
+    kind: PeriodKind;
+    fiscal_year: number;
+    number: number;
+    label: string;
+    starts_on: DateText;
+    ends_on: DateText;
+    status: Generated<'open' | 'closed'>;
+  };
+  quotas: {
+    id: Id;
+    position_id: number;
+    period_id: number;
+    measure: QuotaMeasure;
+    target: string;
+    currency: string | null;
+    method: Generated<QuotaMethod>;
+    updated_at: Generated<string>;
+  };
+  quota_changes: {
+    id: Id;
+    quota_id: number;
+    changed_at: string;
+    old_target: string | null;
+    new_target: string;
+    method: string;
+    reason: string | null;
+  };
+  imports: {
+    id: Id;
+    started_at: string;
+    finished_at: string | null;
+    status: ImportStatus;
+    mapping: string;
+    files: ColumnType<unknown, string, string>;
+    options: ColumnType<unknown, string | undefined, string>;
+    summary: ColumnType<unknown, string | null | undefined, string | null>;
+    warnings: ColumnType<unknown, string | undefined, string>;
+    errors: ColumnType<unknown, string | undefined, string>;
+    error_count: Generated<number>;
+    warning_count: Generated<number>;
+  };
+};
+
+export type { ActivityType, DealType, ForecastCategory, PositionRole, StageCategory };
+export type TrackedOpportunityField =
+  'stage' | 'amount_minor' | 'close_on' | 'probability' | 'owner_person_id' | 'forecast_category';
+export type PeriodKind = 'week' | 'month' | 'quarter' | 'half' | 'year';
+export type QuotaMeasure = 'revenue' | 'bookings' | 'margin' | 'units' | 'activities' | 'new_logos';
+export type QuotaMethod = 'manual' | 'top_down' | 'bottom_up' | 'historical' | 'capacity' | 'generated';
+export type ImportStatus = 'running' | 'succeeded' | 'rejected' | 'dry_run' | 'failed' | 'interrupted';
