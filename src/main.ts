@@ -22,6 +22,7 @@ export async function startServer(
     const seeded = await seedDemoIfEmpty(attain, log);
     if (seeded)
       log(`Loaded the demo organisation (${seeded.reps} reps, ${seeded.opportunities} opportunities).`);
+    await attain.auth.ensureFirstAdmin(log);
   } catch (error) {
     await attain.close();
     throw error;

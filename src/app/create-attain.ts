@@ -9,6 +9,9 @@ import { ImportJobs } from './import-jobs.ts';
 import { SnapshotCache } from './snapshot-cache.ts';
 import type { Clock } from './ports.ts';
 import { UploadStore } from './uploads.ts';
+import { AccessService } from './access/access-service.ts';
+import { AuthService } from './auth/auth-service.ts';
+import { OidcClient } from './auth/oidc.ts';
 
 /** The running application: the store and the services the edges (HTTP, CLI) call. */
 export type Attain = {
@@ -18,6 +21,10 @@ export type Attain = {
   uploads: UploadStore;
   imports: ImportJobs;
   snapshots: SnapshotCache;
+  auth: AuthService;
+  access: AccessService;
+  /** The single sign-on client, discovered on first use; null when SSO is not configured. */
+  oidc(): Promise<OidcClient | null>;
   close(): Promise<void>;
 };
 
@@ -42,10 +49,28 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
       : path.join(os.tmpdir(), `attain-uploads-${process.pid}`);
   const uploads = new UploadStore(uploadDir, config.maxUploadBytes);
   const snapshots = new SnapshotCache(store, () => clock.now());
-  // The engines' columnar snapshots follow every successful import.
+  const access = new AccessService(store);
+  // The engines' columnar snapshots and the hierarchy behind data scopes follow every import.
   const imports = new ImportJobs(store, async () => {
+    access.invalidate();
     await snapshots.refresh();
   });
+  const auth = new AuthService(store, clock, config);
+  let oidc: Promise<OidcClient | null> | undefined;
+  const oidcClient = () => {
+    const settings = config.oidc;
+    if (!settings) return Promise.resolve(null);
+    // Discovery is retried on the next sign-in when the provider was not reachable.
+    oidc ??= OidcClient.discover({
+      ...settings,
+      redirectUri: `${config.publicUrl}/api/auth/oidc/callback`,
+      scopes: 'openid email profile',
+    }).catch((error: unknown) => {
+      oidc = undefined;
+      throw error;
+    });
+    return oidc;
+  };
   return {
     config,
     store,
@@ -53,6 +78,9 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
     uploads,
     imports,
     snapshots,
+    auth,
+    access,
+    oidc: oidcClient,
     close: async () => {
       await snapshots.settle();
       await store.close();

@@ -19,6 +19,7 @@ export function exitCodeFor(code: ErrorCode): number {
       return 7;
     case 'unauthenticated':
     case 'forbidden':
+    case 'rate_limited':
       return 8;
   }
 }

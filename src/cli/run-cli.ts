@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -7,6 +8,8 @@ import { countData, summariseOrganisation } from '../app/data-counts.ts';
 import { loadDemo } from '../app/load-demo.ts';
 import { createAttain } from '../app/create-attain.ts';
 import { systemClock } from '../app/ports.ts';
+import { systemActor } from '../app/audit/audit-log.ts';
+import { auditImport } from '../app/audit/import-audit.ts';
 import type { ImportReport } from '../ingest/import-report.ts';
 import { findBuiltInMapping, loadMappingFile } from '../ingest/mappings/mapping-registry.ts';
 import { dateFormats, type DateFormat } from '../ingest/parse-values.ts';
@@ -187,6 +190,9 @@ export async function runCli(
               createUnknown: opts.createUnknown,
               dateFormat: opts.dateFormat,
               now: () => systemClock.now(),
+              beforeCommit: auditImport(systemActor(`command line (${os.userInfo().username})`), () =>
+                systemClock.now(),
+              ),
               onProgress: (p) =>
                 bar?.update(p.totalBytes ? Math.round((100 * p.bytesRead) / p.totalBytes) : 0, {
                   file: p.file ?? '',

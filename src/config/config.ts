@@ -34,6 +34,35 @@ export const configVariables = {
     description: 'Month (1-12) in which the fiscal year starts.',
   },
   ATTAIN_MAX_UPLOAD_MB: { default: '512', description: 'Largest import file accepted over HTTP, in MiB.' },
+  ATTAIN_PUBLIC_URL: {
+    default: '',
+    description:
+      'Address users reach Attain at, for set-up and reset links and the OIDC redirect (default http://HOST:PORT). https:// makes cookies Secure.',
+  },
+  ATTAIN_SECRET: {
+    default: '',
+    description:
+      'Key (32+ characters) of the HMAC that stores session, API-token and link digests. Required in production; changing it signs everybody out.',
+  },
+  ATTAIN_ADMIN_EMAIL: {
+    default: 'admin@attain.local',
+    description: 'Email of the administrator created on the first start.',
+  },
+  ATTAIN_ADMIN_PASSWORD: {
+    default: '',
+    description:
+      'Password of that first administrator (12+ characters). When empty, the first start prints a one-time set-up link instead.',
+  },
+  ATTAIN_OIDC_ISSUER: {
+    default: '',
+    description:
+      'OpenID Connect issuer URL for single sign-on (authorization code + PKCE); empty turns SSO off.',
+  },
+  ATTAIN_OIDC_CLIENT_ID: { default: '', description: 'Client id registered with the OIDC provider.' },
+  ATTAIN_OIDC_CLIENT_SECRET: {
+    default: '',
+    description: 'Client secret registered with the OIDC provider; empty for a public client.',
+  },
   NODE_ENV: {
     default: 'development',
     description: 'production enables the strict checks of the configuration.',
@@ -58,8 +87,25 @@ const configSchema = z.object({
   ATTAIN_DEMO_SEED: z.coerce.number().int(),
   ATTAIN_FISCAL_YEAR_START_MONTH: z.coerce.number().int().min(1).max(12),
   ATTAIN_MAX_UPLOAD_MB: z.coerce.number().int().min(1),
+  ATTAIN_PUBLIC_URL: z
+    .string()
+    .refine((v) => v === '' || /^https?:\/\/[^/]+/.test(v), 'must be an http(s):// URL'),
+  ATTAIN_SECRET: z.string(),
+  ATTAIN_ADMIN_EMAIL: z.email(),
+  ATTAIN_ADMIN_PASSWORD: z
+    .string()
+    .refine((v) => v === '' || v.length >= 12, 'must be at least 12 characters'),
+  ATTAIN_OIDC_ISSUER: z
+    .string()
+    .refine((v) => v === '' || /^https?:\/\//.test(v), 'must be an http(s):// URL'),
+  ATTAIN_OIDC_CLIENT_ID: z.string(),
+  ATTAIN_OIDC_CLIENT_SECRET: z.string(),
   NODE_ENV: z.enum(['development', 'production', 'test']),
 });
+
+/** The development key: fine on a laptop, refused in production. */
+export const developmentSecret = 'attain-development-secret-do-not-use-in-production';
+const knownWeakSecrets = new Set([developmentSecret, 'changeme', 'secret', 'change-me', 'password']);
 
 export type DatabaseConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
 
@@ -71,6 +117,10 @@ export type AppConfig = {
   fiscalYearStartMonth: number;
   maxUploadBytes: number;
   production: boolean;
+  publicUrl: string;
+  secret: string;
+  firstAdmin: { email: string; password: string | null };
+  oidc: { issuer: string; clientId: string; clientSecret: string | null } | null;
 };
 
 export class ConfigError extends Error {
@@ -97,6 +147,19 @@ export function loadConfig(
     );
   }
   const c = parsed.data;
+  const production = c.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production && (c.ATTAIN_SECRET.length < 32 || knownWeakSecrets.has(c.ATTAIN_SECRET)))
+    problems.push(
+      'ATTAIN_SECRET: production needs a secret of at least 32 random characters, not a default (try `openssl rand -base64 48`)',
+    );
+  if (!production && c.ATTAIN_SECRET !== '' && c.ATTAIN_SECRET.length < 32)
+    problems.push('ATTAIN_SECRET: must be at least 32 characters');
+  if (production && c.ATTAIN_ADMIN_PASSWORD !== '' && knownWeakSecrets.has(c.ATTAIN_ADMIN_PASSWORD))
+    problems.push('ATTAIN_ADMIN_PASSWORD: a well-known default password is refused in production');
+  if (c.ATTAIN_OIDC_ISSUER !== '' && c.ATTAIN_OIDC_CLIENT_ID === '')
+    problems.push('ATTAIN_OIDC_CLIENT_ID: required when ATTAIN_OIDC_ISSUER is set');
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -106,7 +169,19 @@ export function loadConfig(
     demo: { enabled: c.ATTAIN_DEMO, reps: c.ATTAIN_DEMO_REPS, seed: c.ATTAIN_DEMO_SEED },
     fiscalYearStartMonth: c.ATTAIN_FISCAL_YEAR_START_MONTH,
     maxUploadBytes: c.ATTAIN_MAX_UPLOAD_MB * 1024 * 1024,
-    production: c.NODE_ENV === 'production',
+    production,
+    publicUrl: (
+      c.ATTAIN_PUBLIC_URL || `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`
+    ).replace(/\/+$/, ''),
+    secret: c.ATTAIN_SECRET || developmentSecret,
+    firstAdmin: { email: c.ATTAIN_ADMIN_EMAIL, password: c.ATTAIN_ADMIN_PASSWORD || null },
+    oidc: c.ATTAIN_OIDC_ISSUER
+      ? {
+          issuer: c.ATTAIN_OIDC_ISSUER,
+          clientId: c.ATTAIN_OIDC_CLIENT_ID,
+          clientSecret: c.ATTAIN_OIDC_CLIENT_SECRET || null,
+        }
+      : null,
   };
 }
 

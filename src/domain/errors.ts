@@ -10,6 +10,7 @@ export const errorCodes = [
   'payload_too_large',
   'unauthenticated',
   'forbidden',
+  'rate_limited', // too many attempts (sign-ins); try again later
   'unavailable', // the database or another dependency cannot be reached
   'internal', // a broken invariant: a bug
 ] as const;

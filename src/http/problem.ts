@@ -13,6 +13,8 @@ export function statusFor(code: ErrorCode): ContentfulStatusCode {
       return 401;
     case 'forbidden':
       return 403;
+    case 'rate_limited':
+      return 429;
     case 'not_found':
       return 404;
     case 'conflict':

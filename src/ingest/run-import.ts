@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { AppError, type Problem } from '../domain/errors.ts';
 import type { CanonicalRecord, StageDefinition } from '../domain/records.ts';
 import type { Store } from '../store/open-database.ts';
+import type { Database } from '../store/schema.ts';
 import { RecordWriter, type EntityCounts, type UnknownReference } from '../store/record-writer.ts';
 import { ReportCollector, type ImportReport } from './import-report.ts';
 import {
@@ -32,6 +33,18 @@ export type ImportOptions = {
   now: () => string;
   onProgress?: (progress: ImportProgress) => void;
   batchSize?: number;
+  /**
+   * Runs inside the import's transaction just before it commits, so that what it writes (the
+   * audit entry) commits with the data or not at all.
+   */
+  beforeCommit?: (
+    trx: Kysely<Database>,
+    done: {
+      importId: number;
+      files: { name: string; entity: string; rows: number }[];
+      entities: Record<string, { inserted: number; updated: number; unchanged: number }>;
+    },
+  ) => Promise<void>;
 };
 
 type PlannedFile = { file: ImportFile; table: Table; mapping: Mapping; spec: FileSpec };
@@ -336,6 +349,7 @@ export async function runImport(
       }
       stubCounts = { ...writer.stubCounts };
       if (report.errorCount > 0 || options.dryRun) throw new Rollback();
+      await options.beforeCommit?.(trx, { importId, files: fileRows, entities });
     });
   } catch (error) {
     if (!(error instanceof Rollback)) {

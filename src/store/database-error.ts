@@ -33,6 +33,8 @@ export function translateDatabaseError(error: unknown): unknown {
       return new AppError('validation', e.message ?? 'invalid value', [
         { field, message: e.message ?? 'invalid value' },
       ]);
+    case '42501':
+      return new AppError('forbidden', e.message ?? 'not allowed');
     case '40001':
     case '40P01':
       return new AppError('conflict', 'A concurrent change got there first; try again.');

@@ -6,6 +6,7 @@ import type {
   PositionRole,
   StageCategory,
 } from '../domain/vocabulary.ts';
+import type { Role } from '../domain/access/roles.ts';
 
 /**
  * Row types of the tables created by src/store/migrations. `bigint` columns come back as numbers
@@ -220,6 +221,76 @@ export type Database = {
     errors: ColumnType<unknown, string | undefined, string>;
     error_count: Generated<number>;
     warning_count: Generated<number>;
+  };
+  users: {
+    id: Id;
+    email: string;
+    name: string;
+    role: Role;
+    person_id: number | null;
+    can_view_pay: Generated<boolean>;
+    password_hash: string | null;
+    password_changed_at: string | null;
+    oidc_issuer: string | null;
+    oidc_subject: string | null;
+    disabled: Generated<boolean>;
+    failed_sign_ins: Generated<number>;
+    locked_until: string | null;
+    last_sign_in_at: string | null;
+    created_at: Generated<string>;
+    updated_at: Generated<string>;
+  };
+  sessions: {
+    id: Id;
+    token_hash: string;
+    csrf_token: string;
+    user_id: number;
+    created_at: string;
+    expires_at: string;
+    last_seen_at: string;
+    revoked_at: string | null;
+    revoked_reason: string | null;
+    ip: string | null;
+    user_agent: string | null;
+    sign_in_method: 'password' | 'oidc' | 'setup_link';
+  };
+  api_tokens: {
+    id: Id;
+    user_id: number;
+    name: string;
+    token_hash: string;
+    prefix: string;
+    permissions: string[];
+    created_at: string;
+    expires_at: string | null;
+    last_used_at: string | null;
+    revoked_at: string | null;
+  };
+  account_links: {
+    id: Id;
+    token_hash: string;
+    user_id: number;
+    purpose: 'setup' | 'reset';
+    created_by: number | null;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+  };
+  oidc_pending: { state: string; nonce: string; code_verifier: string; created_at: string };
+  audit_log: {
+    id: Id;
+    at: string;
+    actor_user_id: number | null;
+    actor: string;
+    session_id: number | null;
+    token_id: number | null;
+    ip: string | null;
+    action: string;
+    entity: string;
+    entity_id: string | null;
+    summary: string;
+    before: ColumnType<unknown, string | null, never>;
+    after: ColumnType<unknown, string | null, never>;
   };
 };
 

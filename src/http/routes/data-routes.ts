@@ -1,4 +1,5 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { secureRoute, type Api, type RouteTable } from '../access.ts';
 import { countData, countedTables } from '../../app/data-counts.ts';
 import type { Attain } from '../../app/create-attain.ts';
 import { builtInMappings } from '../../ingest/mappings/mapping-registry.ts';
@@ -17,27 +18,32 @@ const Mapping = z
   .openapi('Mapping');
 
 /** Health, counts per entity and the built-in import mappings. */
-export function registerDataRoutes(app: OpenAPIHono, attain: Attain, version: string): void {
+export function registerDataRoutes(app: Api, table: RouteTable, attain: Attain, version: string): void {
+  const importer = { kind: 'permission', permission: 'data:import' } as const;
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/health',
-      summary: 'Is the server up and its database reachable?',
-      responses: {
-        200: {
-          description: 'Healthy',
-          content: {
-            'application/json': {
-              schema: z.object({
-                status: z.literal('ok'),
-                database: z.enum(['pglite', 'postgres']),
-                version: z.string(),
-              }),
+    secureRoute(
+      table,
+      { kind: 'public' },
+      {
+        method: 'get',
+        path: '/api/health',
+        summary: 'Is the server up and its database reachable?',
+        responses: {
+          200: {
+            description: 'Healthy',
+            content: {
+              'application/json': {
+                schema: z.object({
+                  status: z.literal('ok'),
+                  database: z.enum(['pglite', 'postgres']),
+                  version: z.string(),
+                }),
+              },
             },
           },
         },
       },
-    }),
+    ),
     async (c) => {
       await attain.store.pool.query('SELECT 1');
       return c.json({ status: 'ok' as const, database: attain.store.kind, version }, 200);
@@ -45,7 +51,7 @@ export function registerDataRoutes(app: OpenAPIHono, attain: Attain, version: st
   );
 
   app.openapi(
-    createRoute({
+    secureRoute(table, importer, {
       method: 'get',
       path: '/api/data/counts',
       summary: 'Rows per entity',
@@ -60,7 +66,7 @@ export function registerDataRoutes(app: OpenAPIHono, attain: Attain, version: st
   );
 
   app.openapi(
-    createRoute({
+    secureRoute(table, importer, {
       method: 'get',
       path: '/api/data/snapshot',
       summary: 'The columnar snapshot the engines compute over: its size and when it was loaded',
@@ -97,7 +103,7 @@ export function registerDataRoutes(app: OpenAPIHono, attain: Attain, version: st
   );
 
   app.openapi(
-    createRoute({
+    secureRoute(table, importer, {
       method: 'get',
       path: '/api/mappings',
       summary: 'Built-in import mappings and the files each reads',

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { actorFor, secureRoute, type Api, type RouteTable } from '../access.ts';
+import { auditImport } from '../../app/audit/import-audit.ts';
 import type { Attain } from '../../app/create-attain.ts';
 import { getImportOrThrow, listImports } from '../../app/import-history.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -86,9 +88,10 @@ const problemJson = {
 };
 
 /** Upload, import (as a background job with progress) and import history. */
-export function registerImportRoutes(app: OpenAPIHono, attain: Attain): void {
+export function registerImportRoutes(app: Api, table: RouteTable, attain: Attain): void {
+  const importer = { kind: 'permission', permission: 'data:import' } as const;
   app.openapi(
-    createRoute({
+    secureRoute(table, importer, {
       method: 'post',
       path: '/api/uploads',
       summary: 'Upload a CSV or XLSX file (the raw bytes as the body) and preview it',
@@ -123,7 +126,7 @@ export function registerImportRoutes(app: OpenAPIHono, attain: Attain): void {
   );
 
   app.openapi(
-    createRoute({
+    secureRoute(table, importer, {
       method: 'post',
       path: '/api/imports',
       summary: 'Import uploaded files, all or nothing; answers at once with a job to poll',
@@ -161,7 +164,13 @@ export function registerImportRoutes(app: OpenAPIHono, attain: Attain): void {
       const uploads = body.uploads.map((id) => attain.uploads.getOrThrow(id));
       const job = attain.imports.start(
         uploads.map((u) => ({ path: u.path, name: u.fileName })),
-        { mapping, dryRun: body.dryRun, createUnknown: body.createUnknown, now: () => attain.clock.now() },
+        {
+          mapping,
+          dryRun: body.dryRun,
+          createUnknown: body.createUnknown,
+          now: () => attain.clock.now(),
+          beforeCommit: auditImport(actorFor(c), () => attain.clock.now()),
+        },
         () => {
           // A rejected or dry-run import can be fixed and run again from the same upload.
           if (job.status === 'succeeded') for (const u of uploads) attain.uploads.remove(u.id);
@@ -172,7 +181,7 @@ export function registerImportRoutes(app: OpenAPIHono, attain: Attain): void {
   );
 
   app.openapi(
-    createRoute({
+    secureRoute(table, importer, {
       method: 'get',
       path: '/api/import-jobs/{id}',
       summary: 'Progress and, when done, the report of an import job',
@@ -186,7 +195,7 @@ export function registerImportRoutes(app: OpenAPIHono, attain: Attain): void {
   );
 
   app.openapi(
-    createRoute({
+    secureRoute(table, importer, {
       method: 'get',
       path: '/api/imports',
       summary: 'Import history, newest first',
@@ -209,7 +218,7 @@ export function registerImportRoutes(app: OpenAPIHono, attain: Attain): void {
   );
 
   app.openapi(
-    createRoute({
+    secureRoute(table, importer, {
       method: 'get',
       path: '/api/imports/{id}',
       summary: 'One import with its warnings and errors',
