@@ -22,6 +22,11 @@ export const sessionCookie = 'attain_session';
 export const csrfHeader = 'x-csrf-token';
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * Signing in opens a new session and revokes the one presented, so it needs no token of that old
+ * session; login CSRF is refused by SameSite cookies, the JSON-only body and the origin check.
+ */
+const csrfExempt = new Set(['/api/auth/sign-in', '/api/auth/link', '/api/auth/link/complete']);
 
 function clientIp(c: Context): string | null {
   // Behind a proxy this is the proxy's; docs/security.md says how to run Attain behind one.
@@ -49,16 +54,18 @@ export function identify(attain: Attain): MiddlewareHandler<AppEnv> {
     const token = getCookie(c, sessionCookie);
     const principal = token ? await attain.auth.authenticateSession(token) : null;
     c.set('principal', principal);
-    if (principal && principal.via.kind === 'session' && unsafeMethods.has(c.req.method)) {
-      const sent = c.req.header(csrfHeader) ?? '';
-      if (!sameSecret(sent, principal.via.csrfToken))
-        throw new AppError(
-          'forbidden',
-          'The request lacks the CSRF token of its session (X-CSRF-Token); reload the page.',
-        );
+    if (unsafeMethods.has(c.req.method)) {
       const origin = c.req.header('origin');
       if (origin && origin !== new URL(c.req.url).origin && origin !== attain.config.publicUrl)
         throw new AppError('forbidden', `Requests from ${origin} are not accepted.`);
+      if (principal && principal.via.kind === 'session' && !csrfExempt.has(c.req.path)) {
+        const sent = c.req.header(csrfHeader) ?? '';
+        if (!sameSecret(sent, principal.via.csrfToken))
+          throw new AppError(
+            'forbidden',
+            'The request lacks the CSRF token of its session (X-CSRF-Token); reload the page.',
+          );
+      }
     }
     return next();
   };

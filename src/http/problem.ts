@@ -62,6 +62,13 @@ export function errorResponse(c: Context, error: unknown): Response {
   if (error instanceof AppError) return problemResponse(c, error.code, error.message, error.problems);
   const status = (error as { status?: number }).status;
   if (status === 413) return problemResponse(c, 'payload_too_large', 'The request body is too large.');
+  if (status === 415)
+    return problemResponse(
+      c,
+      'validation',
+      'The request body must be JSON, sent with Content-Type: application/json.',
+      [{ field: 'content-type', message: 'must be application/json' }],
+    );
   if (error instanceof SyntaxError || status === 400)
     return problemResponse(c, 'validation', 'The request body is not valid JSON.', [
       { field: 'body', message: String((error as Error).message) },

@@ -1,5 +1,10 @@
 import { sql } from 'kysely';
-import { personEverVisible, positionVisibleDuring, type Scope } from '../../domain/access/scope.ts';
+import {
+  personEverVisible,
+  personVisibleDuring,
+  positionVisibleDuring,
+  type Scope,
+} from '../../domain/access/scope.ts';
 import { toDayNumber } from '../../domain/calendar/day-number.ts';
 import { AppError } from '../../domain/errors.ts';
 import { minorToDecimal } from '../../domain/money.ts';
@@ -202,7 +207,7 @@ export async function listOpportunities(
       'o.competitor',
       sql<number>`count(*) OVER ()`.as('total'),
     ])
-    .orderBy(sortColumn, sql.raw(`${direction} NULLS LAST`))
+    .orderBy(sortColumn, (ob) => (direction === 'asc' ? ob.asc() : ob.desc()).nullsLast())
     .orderBy('o.id')
     .limit(filters.limit)
     .offset(filters.offset)
@@ -601,6 +606,8 @@ export async function scorecard(
   personId: number,
   period: PeriodView,
 ): Promise<Scorecard> {
+  if (!personVisibleDuring(scope, personId, toDayNumber(period.startsOn), toDayNumber(period.endsOn) + 1))
+    throw new AppError('not_found', `No person ${personId} in ${period.label}.`);
   const person = await getPerson(store, scope, asOf, personId);
   const inScope = personDayInScope(
     scope,

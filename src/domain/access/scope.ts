@@ -130,3 +130,9 @@ export function positionVisibleDuring(scope: Scope, positionId: number, from: nu
 export function personEverVisible(scope: Scope, personId: number): boolean {
   return scope.kind === 'all' || scope.people.has(personId);
 }
+
+/** May this person's records of some day in [from, to) be seen (a scorecard for a period)? */
+export function personVisibleDuring(scope: Scope, personId: number, from: number, to: number): boolean {
+  if (scope.kind === 'all') return true;
+  return (scope.people.get(personId) ?? []).some((i) => i.from < to && i.to > from);
+}
