@@ -22,7 +22,6 @@ export async function startServer(
     const seeded = await seedDemoIfEmpty(attain, log);
     if (seeded)
       log(`Loaded the demo organisation (${seeded.reps} reps, ${seeded.opportunities} opportunities).`);
-    await attain.auth.ensureFirstAdmin(log);
   } catch (error) {
     await attain.close();
     throw error;
@@ -35,6 +34,14 @@ export async function startServer(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
+  if (!config.publicUrlConfigured) attain.auth.usePublicUrl(url);
+  try {
+    await attain.auth.ensureFirstAdmin(log);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await attain.close();
+    throw error;
+  }
   log(`Attain is listening on ${url}`);
   return {
     attain,

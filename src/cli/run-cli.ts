@@ -272,6 +272,36 @@ export async function runCli(
       }
     });
 
+  program
+    .command('account-link')
+    .description(
+      'issue a one-time set-up or password reset link for a user (an administrator locked out, say); it is printed once',
+    )
+    .argument('<email>', 'the user’s email')
+    .addOption(formatOption())
+    .action(async (email: string, opts: { format: Format }) => {
+      format = opts.format;
+      const attain = await createAttain(loadConfig(env), systemClock);
+      try {
+        const user = (await attain.auth.listUsers()).find(
+          (u) => u.email.toLowerCase() === email.toLowerCase(),
+        );
+        if (!user) throw new AppError('not_found', `No user with the email ${email}.`);
+        const link = await attain.auth.issueAccountLink(
+          user.id,
+          user.hasPassword ? 'reset' : 'setup',
+          systemActor(`command line (${os.userInfo().username})`),
+        );
+        io.out(
+          format === 'json'
+            ? `${JSON.stringify({ email: user.email, ...link })}\n`
+            : `One-time link for ${user.email}, valid until ${link.expiresAt}:\n  ${link.url}\n`,
+        );
+      } finally {
+        await attain.close();
+      }
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

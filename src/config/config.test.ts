@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configVariables, loadConfig } from './config.ts';
+import { ConfigError, configVariables, developmentSecret, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('defaults to the embedded database in .attain-data on port 3000, with the demo', () => {
@@ -32,6 +32,24 @@ describe('loadConfig', () => {
       expect(problems).toContain('DATABASE_URL');
       expect(problems).toContain('ATTAIN_DEMO');
     }
+  });
+
+  it('refuses to start in production with a missing, short or default secret', () => {
+    for (const secret of [undefined, 'short', developmentSecret, 'changeme']) {
+      expect(() =>
+        loadConfig({ NODE_ENV: 'production', ...(secret ? { ATTAIN_SECRET: secret } : {}) }),
+      ).toThrow(/ATTAIN_SECRET/);
+    }
+    const strong = 'k8Jx2mQ9vR4tW7zB1nC5fH3dL6pS0aYe';
+    expect(loadConfig({ NODE_ENV: 'production', ATTAIN_SECRET: strong }).secret).toBe(strong);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', ATTAIN_SECRET: strong, ATTAIN_ADMIN_PASSWORD: 'password' }),
+    ).toThrow(/ATTAIN_ADMIN_PASSWORD/);
+    // Development runs on the development key without being asked.
+    expect(loadConfig({}).secret).toBe(developmentSecret);
+    expect(() => loadConfig({ ATTAIN_OIDC_ISSUER: 'https://id.example.com' })).toThrow(
+      /ATTAIN_OIDC_CLIENT_ID/,
+    );
   });
 
   it('documents every variable in docs/operations.md', () => {

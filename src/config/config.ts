@@ -118,6 +118,8 @@ export type AppConfig = {
   maxUploadBytes: number;
   production: boolean;
   publicUrl: string;
+  /** Whether ATTAIN_PUBLIC_URL was given; if not, the server's own address is used once it listens. */
+  publicUrlConfigured: boolean;
   secret: string;
   firstAdmin: { email: string; password: string | null };
   oidc: { issuer: string; clientId: string; clientSecret: string | null } | null;
@@ -173,6 +175,7 @@ export function loadConfig(
     publicUrl: (
       c.ATTAIN_PUBLIC_URL || `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`
     ).replace(/\/+$/, ''),
+    publicUrlConfigured: c.ATTAIN_PUBLIC_URL !== '',
     secret: c.ATTAIN_SECRET || developmentSecret,
     firstAdmin: { email: c.ATTAIN_ADMIN_EMAIL, password: c.ATTAIN_ADMIN_PASSWORD || null },
     oidc: c.ATTAIN_OIDC_ISSUER

@@ -79,11 +79,20 @@ export class AuthService {
   private readonly tokens = new Map<string, CachedCheck>();
   private readonly failuresByIp = new Map<string, number[]>();
 
+  private publicUrl: string;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly config: Pick<AppConfig, 'secret' | 'publicUrl' | 'firstAdmin'>,
-  ) {}
+  ) {
+    this.publicUrl = config.publicUrl;
+  }
+
+  /** The address links point at, once the server knows where it listens (ATTAIN_PUBLIC_URL unset). */
+  usePublicUrl(url: string): void {
+    this.publicUrl = url.replace(/\/+$/, '');
+  }
 
   private digest(token: string): string {
     return digestToken(this.config.secret, token);
@@ -511,7 +520,7 @@ export class AuthService {
         summary: `${purpose === 'setup' ? 'Set-up' : 'Password reset'} link issued for ${user.email}, valid until ${expiresAt}.`,
       });
     });
-    return { url: `${this.config.publicUrl}/setup#token=${token}`, expiresAt };
+    return { url: `${this.publicUrl}/setup#token=${token}`, expiresAt };
   }
 
   /** Who a link is for, without using it (the set-up page greets the user by name). */

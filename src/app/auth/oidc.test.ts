@@ -1,100 +1,33 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-// @ts-expect-error -- oidc-provider ships no type declarations (and @types/oidc-provider is not installed)
-import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../domain/errors.ts';
 import { OidcClient, type OidcSettings } from './oidc.ts';
+import {
+  startTestOidcProvider,
+  testConfidentialClient as confidential,
+  testPublicClientId as publicClientId,
+  testRedirectUri as redirectUri,
+  type TestOidcProvider,
+} from './testing/test-oidc-provider.ts';
 
-// A real OpenID provider on a loopback port, with its development login and consent pages, which
-// the tests drive with plain fetch the way a browser would.
-
-const redirectUri = 'http://127.0.0.1:3000/api/auth/oidc/callback'; // never served: we read Location
-const account = { sub: 'rep-0042', email: 'ada@example.com', email_verified: true, name: 'Ada Lovelace' };
-const confidential = { clientId: 'attain-web', clientSecret: 'test-only-secret' };
-const publicClientId = 'attain-public';
-
-let server: Server;
+let provider: TestOidcProvider;
 let issuer: string;
 
 beforeAll(async () => {
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: confidential.clientId,
-        client_secret: confidential.clientSecret,
-        redirect_uris: [redirectUri],
-      },
-      { client_id: publicClientId, token_endpoint_auth_method: 'none', redirect_uris: [redirectUri] },
-    ],
-    pkce: { required: () => true },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    findAccount: async (_ctx: unknown, sub: string) =>
-      sub === account.sub ? { accountId: sub, claims: async () => ({ ...account }) } : undefined,
-    cookies: { keys: ['test-only-cookie-signing-key'] },
-  });
-  server.on('request', provider.callback());
+  provider = await startTestOidcProvider();
+  issuer = provider.issuer;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  await provider.close();
 });
 
 function settings(overrides: Partial<OidcSettings> = {}): OidcSettings {
   return { issuer, ...confidential, redirectUri, scopes: 'openid email profile', ...overrides };
 }
 
-/**
- * Plays the browser: follows redirects by hand (carrying cookies), fills the login form with the
- * test account and accepts the consent form, until the provider redirects to our redirect_uri.
- */
-async function signInAtProvider(authorizationUrl: string): Promise<URL> {
-  const cookies = new Map<string, string>();
-  let request: { url: string; form?: URLSearchParams } = { url: authorizationUrl };
-  for (let step = 0; step < 12; step += 1) {
-    const response = await fetch(request.url, {
-      method: request.form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: {
-        cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-        ...(request.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: request.form?.toString(),
-    });
-    for (const setCookie of response.headers.getSetCookie()) {
-      const [pair = ''] = setCookie.split(';');
-      const separator = pair.indexOf('=');
-      const [name, value] = [pair.slice(0, separator), pair.slice(separator + 1)];
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(setCookie)) cookies.delete(name);
-      else cookies.set(name, value);
-    }
-
-    const location = response.headers.get('location');
-    if (location !== null) {
-      const next = new URL(location, request.url);
-      if (next.href.startsWith(`${redirectUri}?`)) return next;
-      request = { url: next.href };
-      continue;
-    }
-
-    // A login or consent page: submit its form, as a person would.
-    const html = await response.text();
-    expect(response.status, html).toBe(200);
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    const prompt = /name="prompt" value="([^"]+)"/.exec(html)?.[1];
-    if (action === undefined || prompt === undefined) throw new Error(`no interaction form in:\n${html}`);
-    // The dev login page accepts any password; the login is the account id given to findAccount.
-    const form = new URLSearchParams(
-      prompt === 'login' ? { prompt, login: account.sub, password: 'any' } : { prompt },
-    );
-    request = { url: new URL(action, request.url).href, form };
-  }
-  throw new Error('the provider never redirected back to the redirect_uri');
-}
+const signInAtProvider = (url: string) => provider.signInAtProvider(url);
 
 async function expectAppError(promise: Promise<unknown>, code: AppError['code']): Promise<AppError> {
   const error = await promise.then(
