@@ -86,7 +86,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TABLE audit_log (
       id bigserial PRIMARY KEY,
       at timestamptz NOT NULL,
-      actor_user_id bigint REFERENCES users(id),
+      -- No foreign keys: the trail outlives anything it names, and nothing cascades into it.
+      actor_user_id bigint,
       actor text NOT NULL,
       session_id bigint,
       token_id bigint,
