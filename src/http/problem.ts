@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError, type ErrorCode, type Problem } from '../domain/errors.ts';
+import { translateDatabaseError } from '../store/database-error.ts';
 
 /** The one mapping of error codes to HTTP statuses: an exhaustive switch, so a new code must be placed. */
 export function statusFor(code: ErrorCode): ContentfulStatusCode {
@@ -58,7 +59,10 @@ export function problemResponse(
 }
 
 /** Maps any thrown error once: AppErrors by their code; anything else is logged and answered 500. */
-export function errorResponse(c: Context, error: unknown): Response {
+export function errorResponse(c: Context, thrown: unknown): Response {
+  // A database error that means bad input or a clash (a duplicate, a broken reference) is the
+  // caller's problem, not a 500: translated by the store's one mapping.
+  const error = translateDatabaseError(thrown);
   if (error instanceof AppError) return problemResponse(c, error.code, error.message, error.problems);
   const status = (error as { status?: number }).status;
   if (status === 413) return problemResponse(c, 'payload_too_large', 'The request body is too large.');

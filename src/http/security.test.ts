@@ -97,6 +97,33 @@ describe.each(testDatabaseKinds())('access and trust on %s', (kind) => {
     expect(planted.headers.get('set-cookie')).not.toContain('planted-by-an-attacker');
   });
 
+  it('keeps a session through use, ends it after 12 hours unused or 7 days in all, and at sign-out', async () => {
+    const s = await signIn(app, 'ann@example.com', testPassword);
+    for (const step of [45_000, 10 * 60_000, 11 * 3600_000]) {
+      clock.advance(step);
+      expect((await s.request('/api/auth/me')).status, `after ${step} ms more`).toBe(200);
+    }
+    clock.advance(12 * 3600_000 + 1000);
+    const idle = await s.request('/api/auth/me');
+    clock.set(start);
+    expect(idle.status).toBe(401);
+    const busy = await signIn(app, 'ann@example.com', testPassword);
+    try {
+      // Used every 11 hours, it lasts 7 days from sign-in and no longer.
+      for (let hours = 11; hours <= 7 * 24 + 11; hours += 11) {
+        clock.advance(11 * 3600_000);
+        expect((await busy.request('/api/auth/me')).status, `${hours} h after sign-in`).toBe(
+          hours < 7 * 24 ? 200 : 401,
+        );
+      }
+    } finally {
+      clock.set(start);
+    }
+    const out = await signIn(app, 'ann@example.com', testPassword);
+    expect((await out.request('/api/auth/sign-out', { method: 'POST' })).status).toBe(204);
+    expect((await out.request('/api/auth/me')).status).toBe(401);
+  });
+
   it('rejects a state-changing request without its session’s CSRF token, or from another origin', async () => {
     const body = JSON.stringify({ name: 'csrf test' });
     const missing = await app.request('/api/tokens', {

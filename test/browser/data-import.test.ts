@@ -1,21 +1,26 @@
 // The data import flow a sales-ops analyst follows, in real headless Chromium against the real server
 // (bin/attain.mjs serve on a fresh embedded database): see the counts, import a good file, see the
 // report and the counts change, import a bad file and see every error and that nothing changed.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchBrowser,
+  openPage,
+  prepareBrowserTest,
+  screenshot as capture,
+  signIn,
+  startServer,
+  stopServer,
+  type RunningServer,
+} from './harness.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const screenshotDir = path.join(repoRoot, 'test-output', 'browser');
-const chromiumPath = '/usr/bin/chromium';
+const adminEmail = 'admin@example.com';
+const adminPassword = 'Correct-Horse-Battery-9';
 
-let server: ChildProcess | undefined;
-let serverLog = '';
+let server: RunningServer | undefined;
 let baseUrl = '';
 let dataDir = '';
 let filesDir = '';
@@ -23,59 +28,8 @@ let browser: Browser | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 
-/** Starts `attain serve` on a free port and resolves with the URL it prints. */
-function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/attain.mjs', 'serve'], {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const timer = setTimeout(
-      () => reject(new Error(`The server did not say it was listening within 120 s. Output:\n${serverLog}`)),
-      120_000,
-    );
-    child.stdout?.setEncoding('utf8');
-    child.stderr?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      serverLog += chunk;
-      const match = /Attain is listening on (http:\/\/[^\s]+)/.exec(serverLog);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1].replace(/\/$/, '') });
-      }
-    });
-    child.stderr?.on('data', (chunk: string) => {
-      serverLog += chunk;
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `The server exited (code ${code}, signal ${signal}) before listening. Output:\n${serverLog}`,
-        ),
-      );
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killTimer);
-}
-
-async function screenshot(name: string): Promise<void> {
-  // Full-page captures render sticky header and sidebar at the scroll position: start from the top.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+function screenshot(name: string): Promise<void> {
+  return capture(page, name);
 }
 
 /** The number shown on the Data page's card for one entity, as a number. */
@@ -101,63 +55,60 @@ async function runImportAndWaitForReport(): Promise<void> {
 
 describe('Data import in the browser', () => {
   beforeAll(async () => {
-    if (!existsSync(path.join(repoRoot, 'web', 'dist', 'index.html'))) {
-      execFileSync(
-        path.join(repoRoot, 'node_modules', '.bin', 'vite'),
-        ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
-        {
-          cwd: repoRoot,
-          stdio: 'inherit',
-        },
-      );
-    }
-    if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install -y chromium`);
-    await mkdir(screenshotDir, { recursive: true });
+    await prepareBrowserTest();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'attain-browser-db-'));
     filesDir = await mkdtemp(path.join(os.tmpdir(), 'attain-browser-files-'));
 
-    const started = await startServer({
+    server = await startServer({
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
       ATTAIN_DATA_DIR: dataDir,
       ATTAIN_DEMO: 'false',
+      // The first administrator signs in through the UI with this password (sign-in is required).
+      ATTAIN_ADMIN_EMAIL: adminEmail,
+      ATTAIN_ADMIN_PASSWORD: adminPassword,
       DATABASE_URL: '',
       NODE_ENV: 'test',
     });
-    server = started.child;
-    server.removeAllListeners('exit');
-    baseUrl = started.url;
+    baseUrl = server.url;
 
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      deviceScaleFactor: 1,
-      locale: 'en-US',
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    browser = await launchBrowser();
+    ({ page } = await openPage(browser, pageErrors));
   });
 
   afterAll(async () => {
     await browser?.close();
-    if (server) await stopServer(server);
+    if (server) await stopServer(server.child);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
     if (filesDir) await rm(filesDir, { recursive: true, force: true });
   });
 
-  it('opens on Data, shows the database kind and the navigation of every area', async () => {
-    await page.goto(`${baseUrl}/`);
+  it('asks for sign-in, signs the administrator in, and shows Data and the navigation of their role', async () => {
+    await page.goto(`${baseUrl}/data`);
+    // Not signed in: the sign-in page, whatever the address.
+    await page.getByRole('heading', { level: 1, name: 'Sign in to Attain' }).waitFor();
+    await signIn(page, baseUrl, adminEmail, adminPassword);
+    await page.waitForURL(`${baseUrl}/measure`);
+    expect(await page.getByTestId('user-menu-button').textContent()).toContain('Administrator');
+
+    const nav = page.getByRole('navigation', { name: 'Areas' });
+    await nav.getByRole('link', { name: 'Data' }).click();
     await page.waitForURL(`${baseUrl}/data`);
     await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
 
     await expect.poll(() => page.getByTestId('database-kind').textContent()).toContain('PGlite');
-    const nav = page.getByRole('navigation', { name: 'Areas' });
     const labels = await nav.getByRole('link').allTextContents();
-    expect(labels).toEqual(['Measure', 'Reward', 'Forecast', 'Plan', 'Improve', 'Data']);
+    expect(labels).toEqual([
+      'Measure',
+      'Reward',
+      'Forecast',
+      'Plan',
+      'Improve',
+      'Data',
+      'Users',
+      'Audit trail',
+    ]);
     expect(await nav.getByRole('link', { name: 'Data' }).getAttribute('aria-current')).toBe('page');
   });
 
@@ -171,15 +122,15 @@ describe('Data import in the browser', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('page-title');
     await screenshot('01-forecast-empty-state');
 
-    // Deep link and reload work (the server serves the app for every UI path).
-    await page.goto(`${baseUrl}/measure`);
-    await page.getByRole('heading', { level: 1, name: 'Measure' }).waitFor();
+    // Deep link and reload work (the server serves the app for every UI path; the session cookie stays).
+    await page.goto(`${baseUrl}/plan`);
+    await page.getByRole('heading', { level: 1, name: 'Plan' }).waitFor();
 
     await page.getByRole('link', { name: 'Bring data in' }).click();
     await page.waitForURL(`${baseUrl}/data`);
     // Back returns to the area, through the History API.
     await page.goBack();
-    await page.getByRole('heading', { level: 1, name: 'Measure' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Plan' }).waitFor();
     await page.goForward();
     await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
   });

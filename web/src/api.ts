@@ -101,6 +101,212 @@ export type ImportDetail = ImportSummary & { warnings: ImportWarning[]; errors: 
 
 export type StartImport = { uploads: string[]; mapping: string; dryRun?: boolean; createUnknown?: boolean };
 
+// ---------------------------------------------------------------- access
+
+export const roles = ['admin', 'comp_admin', 'finance', 'sales_manager', 'sales_rep', 'executive'] as const;
+export type Role = (typeof roles)[number];
+
+export const roleLabels: Record<Role, string> = {
+  admin: 'Administrator',
+  comp_admin: 'Compensation admin',
+  finance: 'Finance',
+  sales_manager: 'Sales manager',
+  sales_rep: 'Sales rep',
+  executive: 'Executive',
+};
+
+export const permissions = [
+  'records:read',
+  'pay:read',
+  'pay:manage',
+  'quotas:write',
+  'data:import',
+  'audit:read',
+  'users:manage',
+] as const;
+export type Permission = (typeof permissions)[number];
+
+export const permissionLabels: Record<Permission, string> = {
+  'records:read': 'Read sales records in scope',
+  'pay:read': 'Read individual pay in scope',
+  'pay:manage': 'Manage plans, runs and periods',
+  'quotas:write': 'Change quotas',
+  'data:import': 'Import data',
+  'audit:read': 'Read the audit trail',
+  'users:manage': 'Manage users',
+};
+
+export type Me = {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  personId: number | null;
+  permissions: Permission[];
+  via: 'session' | 'token';
+};
+
+export type SignedIn = { user: Me; csrfToken: string | null; expiresAt?: string };
+export type Providers = { password: boolean; oidc: boolean };
+export type AccountLink = { email: string; name: string; purpose: 'setup' | 'reset' };
+export type OneTimeLink = { url: string; expiresAt: string };
+
+export type User = {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  personId: number | null;
+  personName: string | null;
+  canViewPay: boolean;
+  disabled: boolean;
+  hasPassword: boolean;
+  sso: boolean;
+  lockedUntil: string | null;
+  lastSignInAt: string | null;
+  createdAt: string;
+};
+
+export type NewUser = {
+  email: string;
+  name: string;
+  role: Role;
+  personId: number | null;
+  canViewPay: boolean;
+};
+
+export type UserPatch = Partial<{
+  name: string;
+  role: Role;
+  personId: number | null;
+  canViewPay: boolean;
+  disabled: boolean;
+  unlock: boolean;
+}>;
+
+export type ApiToken = {
+  id: number;
+  name: string;
+  prefix: string;
+  permissions: Permission[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
+
+export type AuditEntry = {
+  id: number;
+  at: string;
+  actorUserId: number | null;
+  actor: string;
+  ip: string | null;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  summary: string;
+  before: unknown;
+  after: unknown;
+};
+
+export type AuditFilters = { q?: string; action?: string; entity?: string; from?: string; to?: string };
+export type AuditPage = { entries: AuditEntry[]; nextBeforeId: number | null; actions: string[] };
+
+// ---------------------------------------------------------------- sales records
+
+/** An exact decimal amount ("125000.00") in a currency; never a float. */
+export type Money = { amount: string; currency: string };
+
+export type Person = {
+  id: number;
+  key: string;
+  name: string;
+  email: string | null;
+  hiredOn: string | null;
+  leftOn: string | null;
+  title: string | null;
+  positionRole: string | null;
+  team: string | null;
+  managerName: string | null;
+};
+
+export type PeriodKind = 'week' | 'month' | 'quarter' | 'half' | 'year';
+
+export type Period = {
+  id: number;
+  kind: PeriodKind;
+  label: string;
+  startsOn: string;
+  endsOn: string;
+  status: 'open' | 'closed';
+};
+
+export type Scorecard = {
+  person: Person;
+  period: Period;
+  currency: string;
+  wonRevenue: Money;
+  wonDeals: number;
+  lostDeals: number;
+  /** A percentage with one decimal ("33.3"), or null without decided deals. */
+  winRate: string | null;
+  averageWonDeal: Money | null;
+  quota: Money | null;
+  /** Won revenue over quota, a percentage with one decimal, or null without a quota. */
+  attainment: string | null;
+  openPipeline: Money;
+  openDeals: number;
+  activities: Record<string, number>;
+};
+
+export type DealStatus = 'open' | 'won' | 'lost';
+
+export type Opportunity = {
+  id: number;
+  key: string;
+  name: string | null;
+  ownerId: number | null;
+  ownerName: string | null;
+  account: string | null;
+  product: string | null;
+  stage: string;
+  status: DealStatus;
+  amount: Money | null;
+  dealType: string | null;
+  createdOn: string | null;
+  closeOn: string | null;
+  closedOn: string | null;
+  lostReason: string | null;
+  competitor: string | null;
+};
+
+export type OpportunityFilters = {
+  ownerId?: number;
+  status?: DealStatus;
+  closedFrom?: string;
+  closedTo?: string;
+  q?: string;
+  sort?: 'close_on' | 'amount' | 'name';
+  direction?: 'asc' | 'desc';
+};
+
+export type Quota = {
+  id: number;
+  positionId: number;
+  positionKey: string;
+  positionTitle: string;
+  holderId: number | null;
+  holderName: string | null;
+  periodId: number;
+  periodLabel: string;
+  measure: string;
+  /** An exact decimal ("30000.0000"). */
+  target: string;
+  currency: string | null;
+  method: string;
+  updatedAt: string;
+};
+
 /** An HTTP error with the server's problem document (or one made up for network failures). */
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
@@ -115,10 +321,42 @@ function isProblem(value: unknown): value is Problem {
   );
 }
 
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
+// ---------------------------------------------------------------- the session
+
+// The CSRF token of the browser session lives in memory only (never in storage): the session
+// cookie is HttpOnly, and every request that changes something repeats this token in a header.
+let csrfToken: string | null = null;
+const unauthenticatedListeners = new Set<() => void>();
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Remembers (or forgets) the CSRF token of the signed-in session. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called whenever the server answers 401 outside the sign-in forms: the session has ended. */
+export function onUnauthenticated(listener: () => void): () => void {
+  unauthenticatedListeners.add(listener);
+  return () => unauthenticatedListeners.delete(listener);
+}
+
+type RequestOptions = RequestInit & {
+  /** A sign-in form: a 401 is the form's error ("wrong password"), not the end of a session. */
+  signingIn?: boolean;
+};
+
+async function send(path: string, init: RequestOptions = {}): Promise<{ response: Response; body: unknown }> {
+  const { signingIn, ...rest } = init;
+  const method = (rest.method ?? 'GET').toUpperCase();
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (csrfToken && unsafeMethods.has(method)) headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+    response = await fetch(path, {
+      ...rest,
+      credentials: 'same-origin',
+      headers: { ...headers, ...(rest.headers as Record<string, string> | undefined) },
+    });
   } catch (cause) {
     throw new ApiError({
       title: 'Could not reach the Attain server',
@@ -136,13 +374,22 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     }
   }
   if (!response.ok) {
+    if (response.status === 401 && !signingIn) {
+      csrfToken = null;
+      for (const listener of unauthenticatedListeners) listener();
+    }
     if (isProblem(body)) throw new ApiError({ ...body, status: body.status ?? response.status });
     throw new ApiError({
       title: response.statusText || 'Request failed',
       status: response.status,
-      detail: `${init?.method ?? 'GET'} ${path} answered ${response.status}${text && body === undefined ? `: ${text.slice(0, 200)}` : ''}`,
+      detail: `${method} ${path} answered ${response.status}${text && body === undefined ? `: ${text.slice(0, 200)}` : ''}`,
     });
   }
+  return { response, body };
+}
+
+async function request<T>(path: string, init?: RequestOptions): Promise<T> {
+  const { response, body } = await send(path, init);
   if (body === undefined) {
     throw new ApiError({
       title: 'Unexpected answer from the server',
@@ -153,16 +400,116 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
-function postJson<T>(path: string, payload: unknown): Promise<T> {
-  return request<T>(path, {
-    method: 'POST',
+/** A request whose success has no body (204). */
+async function requestNoContent(path: string, init?: RequestOptions): Promise<void> {
+  await send(path, init);
+}
+
+function jsonInit(method: string, payload: unknown, options: RequestOptions = {}): RequestOptions {
+  return {
+    ...options,
+    method,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(payload),
-  });
+  };
+}
+
+function postJson<T>(path: string, payload: unknown, options?: RequestOptions): Promise<T> {
+  return request<T>(path, jsonInit('POST', payload, options));
+}
+
+/** `?a=1&b=x` from the defined, non-empty values (or '' when there are none). */
+export function queryString(params: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
 }
 
 export const api = {
   health: () => request<Health>('/api/health'),
+
+  // -------------------------------------------------------------- sign-in and account
+
+  providers: () => request<Providers>('/api/auth/providers'),
+
+  /** The signed-in user; null when nobody is (401), without ending anything. */
+  me: async (): Promise<SignedIn | null> => {
+    try {
+      const me = await request<{ user: Me; csrfToken: string | null }>('/api/auth/me', { signingIn: true });
+      return { user: me.user, csrfToken: me.csrfToken };
+    } catch (error) {
+      if (error instanceof ApiError && error.problem.status === 401) return null;
+      throw error;
+    }
+  },
+
+  signIn: (email: string, password: string) =>
+    postJson<SignedIn>('/api/auth/sign-in', { email, password }, { signingIn: true }),
+
+  signOut: () => requestNoContent('/api/auth/sign-out', { method: 'POST', signingIn: true }),
+
+  describeLink: (token: string) => postJson<AccountLink>('/api/auth/link', { token }, { signingIn: true }),
+
+  completeLink: (token: string, password: string) =>
+    postJson<SignedIn>('/api/auth/link/complete', { token, password }, { signingIn: true }),
+
+  changePassword: (currentPassword: string, newPassword: string) =>
+    requestNoContent('/api/auth/password', jsonInit('POST', { currentPassword, newPassword })),
+
+  tokens: async () => (await request<{ tokens: ApiToken[] }>('/api/tokens')).tokens,
+
+  createToken: (input: { name: string; permissions: Permission[]; expiresInDays: number | null }) =>
+    postJson<{ token: string; apiToken: ApiToken }>('/api/tokens', input),
+
+  revokeToken: async (id: number) =>
+    (await request<{ apiToken: ApiToken }>(`/api/tokens/${id}`, { method: 'DELETE' })).apiToken,
+
+  // -------------------------------------------------------------- administration
+
+  users: async () => (await request<{ users: User[] }>('/api/users')).users,
+
+  createUser: (input: NewUser) => postJson<{ user: User; setupLink: OneTimeLink }>('/api/users', input),
+
+  updateUser: async (id: number, patch: UserPatch) =>
+    (await request<{ user: User }>(`/api/users/${id}`, jsonInit('PATCH', patch))).user,
+
+  issueResetLink: async (id: number) =>
+    (await request<{ link: OneTimeLink }>(`/api/users/${id}/reset-link`, { method: 'POST' })).link,
+
+  audit: (filters: AuditFilters & { beforeId?: number; limit?: number }) =>
+    request<AuditPage>(`/api/audit${queryString(filters)}`),
+
+  auditExportUrl: (filters: AuditFilters) => `/api/audit/export.csv${queryString(filters)}`,
+
+  // -------------------------------------------------------------- sales records
+
+  people: (query: { q?: string; limit?: number; offset?: number }) =>
+    request<{ people: Person[]; total: number }>(`/api/people${queryString(query)}`),
+
+  person: async (id: number) => (await request<{ person: Person }>(`/api/people/${id}`)).person,
+
+  scorecard: async (personId: number, periodId?: number) =>
+    (await request<{ scorecard: Scorecard }>(`/api/people/${personId}/scorecard${queryString({ periodId })}`))
+      .scorecard,
+
+  periods: async (kind: PeriodKind) =>
+    (await request<{ periods: Period[] }>(`/api/periods${queryString({ kind })}`)).periods,
+
+  opportunities: (filters: OpportunityFilters & { limit?: number; offset?: number }) =>
+    request<{ opportunities: Opportunity[]; total: number }>(`/api/opportunities${queryString(filters)}`),
+
+  opportunitiesExportUrl: (filters: OpportunityFilters) =>
+    `/api/opportunities/export.csv${queryString(filters)}`,
+
+  quotas: (query: { periodId?: number; personId?: number; limit?: number; offset?: number }) =>
+    request<{ quotas: Quota[]; total: number }>(`/api/quotas${queryString(query)}`),
+
+  updateQuota: async (id: number, change: { target: string; reason: string }) =>
+    (await request<{ quota: Quota }>(`/api/quotas/${id}`, jsonInit('PATCH', change))).quota,
+
+  // -------------------------------------------------------------- data import
 
   counts: async () => (await request<{ counts: EntityCounts }>('/api/data/counts')).counts,
 

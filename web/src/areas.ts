@@ -1,4 +1,4 @@
-import type { EntityName } from './api.ts';
+import type { EntityName, Permission } from './api.ts';
 
 export type AreaId = 'measure' | 'reward' | 'forecast' | 'plan' | 'improve' | 'data';
 
@@ -12,6 +12,8 @@ export type Area = {
   features: string[];
   /** The imported records the area computes from. */
   uses: EntityName[];
+  /** The permission needed to see the area in the navigation and open it. */
+  requires?: Permission;
 };
 
 /** The closed loop of DESIGN.md §1, in the order a sales-ops analyst meets it. */
@@ -85,10 +87,12 @@ export const areas: Area[] = [
     tagline: 'Bring CRM exports into Attain and see what is stored.',
     features: [],
     uses: [],
+    requires: 'data:import',
   },
 ];
 
+/** The area a path belongs to: `/measure/people/7` is in Measure. */
 export function findArea(pathname: string): Area | undefined {
   const clean = pathname.replace(/\/+$/, '') || '/';
-  return areas.find((area) => area.path === clean);
+  return areas.find((area) => area.path === clean || clean.startsWith(`${area.path}/`));
 }

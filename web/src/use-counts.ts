@@ -8,13 +8,17 @@ export type CountsState = {
   reload: () => Promise<void>;
 };
 
-/** Record counts per entity, shared by the Data page and the empty states of the other areas. */
-export function useCounts(): CountsState {
+/**
+ * Record counts per entity, shared by the Data page and the empty states of the other areas; only
+ * asked for when the user may import (the counts are part of the data:import permission).
+ */
+export function useCounts(enabled = true): CountsState {
   const [counts, setCounts] = useState<EntityCounts | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(enabled);
 
   const reload = useCallback(async () => {
+    if (!enabled) return;
     setLoading(true);
     try {
       setCounts(await api.counts());
@@ -24,7 +28,7 @@ export function useCounts(): CountsState {
     } finally {
       setLoading(false);
     }
-  }, []);
+  }, [enabled]);
 
   useEffect(() => {
     void reload();

@@ -723,6 +723,15 @@ export class AuthService {
         [{ field: 'personId', message: 'is required for this role' }],
       );
     await this.checkPerson(input.personId);
+    const taken = await this.store.db
+      .selectFrom('users')
+      .select('id')
+      .where(sql<string>`lower(email)`, '=', input.email.trim().toLowerCase())
+      .executeTakeFirst();
+    if (taken)
+      throw new AppError('conflict', `A user with the email ${input.email.trim()} already exists.`, [
+        { field: 'email', value: input.email, message: 'is already taken' },
+      ]);
     const now = this.clock.now();
     const id = await this.store.db.transaction().execute(async (tx) => {
       const row = await tx
@@ -891,7 +900,17 @@ export class AuthService {
     const password = this.config.firstAdmin.password;
     if (password) {
       const email = admins[0]?.email ?? this.config.firstAdmin.email;
-      checkPasswordRules(password, email);
+      try {
+        checkPasswordRules(password, email);
+      } catch (error) {
+        if (error instanceof AppError)
+          throw new AppError(
+            'validation',
+            'ATTAIN_ADMIN_PASSWORD does not meet the password rules.',
+            error.problems.map((p) => ({ ...p, field: 'ATTAIN_ADMIN_PASSWORD' })),
+          );
+        throw error;
+      }
       const hash = await hashPassword(password);
       await this.store.db.transaction().execute(async (tx) => {
         await tx

@@ -115,6 +115,9 @@ export type OpportunityFilters = {
   status?: 'open' | 'won' | 'lost';
   closedFrom?: string;
   closedTo?: string;
+  /** Expected close day (open deals' close_on). */
+  closeFrom?: string;
+  closeTo?: string;
   q?: string;
   sort?: 'close_on' | 'amount' | 'name';
   direction?: 'asc' | 'desc';
@@ -172,6 +175,8 @@ export async function listOpportunities(
   if (filters.status === 'lost') query = query.where('o.is_closed', '=', true).where('o.is_won', '=', false);
   if (filters.closedFrom) query = query.where('o.closed_on', '>=', filters.closedFrom);
   if (filters.closedTo) query = query.where('o.closed_on', '<=', filters.closedTo);
+  if (filters.closeFrom) query = query.where('o.close_on', '>=', filters.closeFrom);
+  if (filters.closeTo) query = query.where('o.close_on', '<=', filters.closeTo);
   if (filters.q) {
     const pattern = `%${escapeLike(filters.q)}%`;
     query = query.where((eb) =>

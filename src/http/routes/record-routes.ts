@@ -101,6 +101,8 @@ const OpportunityQuery = z.object({
   status: z.enum(['open', 'won', 'lost']).optional(),
   closedFrom: day.optional(),
   closedTo: day.optional(),
+  closeFrom: day.optional().openapi({ description: 'expected close day from (open deals: close_on)' }),
+  closeTo: day.optional(),
   q: z.string().max(200).optional(),
   sort: z.enum(['close_on', 'amount', 'name']).optional(),
   direction: z.enum(['asc', 'desc']).optional(),

@@ -7,7 +7,16 @@ import { Link } from '../router.tsx';
 import type { CountsState } from '../use-counts.ts';
 
 /** An area not built yet: what it will show, which data it needs, and how much of it is already here. */
-export function AreaPage({ area, counts }: { area: Area; counts: CountsState }) {
+export function AreaPage({
+  area,
+  counts,
+  canImport,
+}: {
+  area: Area;
+  counts: CountsState;
+  /** Whether the user may bring data in (and see the counts); others are told who does. */
+  canImport: boolean;
+}) {
   const values = counts.counts;
   const missing = values ? area.uses.filter((entity) => values[entity] === 0) : [];
   return (
@@ -44,9 +53,11 @@ export function AreaPage({ area, counts }: { area: Area; counts: CountsState }) 
                       {present ? <CheckIcon /> : null}
                     </span>
                     <span className="data-name">{entityLabels[entity]}</span>
-                    <span className="data-count tabular">
-                      {count === undefined ? '…' : count === 0 ? 'none yet' : formatCount(count)}
-                    </span>
+                    {canImport && (
+                      <span className="data-count tabular">
+                        {count === undefined ? '…' : count === 0 ? 'none yet' : formatCount(count)}
+                      </span>
+                    )}
                   </li>
                 );
               })}
@@ -54,16 +65,20 @@ export function AreaPage({ area, counts }: { area: Area; counts: CountsState }) 
           </div>
         </div>
 
-        <div className="empty-state-actions">
-          <Link to="/data" className="button button-primary">
-            Bring data in
-          </Link>
-          <span className="muted">
-            {missing.length > 0
-              ? `Import ${formatList(missing.map((e) => entityLabels[e].toLowerCase()))} as CSV or XLSX on the Data page.`
-              : 'Import CRM exports as CSV or XLSX on the Data page.'}
-          </span>
-        </div>
+        {canImport ? (
+          <div className="empty-state-actions">
+            <Link to="/data" className="button button-primary">
+              Bring data in
+            </Link>
+            <span className="muted">
+              {missing.length > 0
+                ? `Import ${formatList(missing.map((e) => entityLabels[e].toLowerCase()))} as CSV or XLSX on the Data page.`
+                : 'Import CRM exports as CSV or XLSX on the Data page.'}
+            </span>
+          </div>
+        ) : (
+          <p className="muted">Your administrators bring this data in from your CRM.</p>
+        )}
       </section>
     </>
   );

@@ -1,0 +1,256 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { evaluateMetrics } from './evaluate-metrics.ts';
+import { metricDefinitions } from './metric-definitions.ts';
+import type { GroupBy, MetricNumber, MetricsInput, MetricsRequest, MetricsResult } from './metric-types.ts';
+import { baseDay, buildOrganisation, organisationSpec } from './testing/random-organisation.ts';
+
+/** Metrics that add up: over groups, and over adjoining periods (all but the open pipeline). */
+const additive = [
+  'won_revenue',
+  'won_revenue_new_business',
+  'won_revenue_expansion',
+  'won_revenue_renewal',
+  'won_deals',
+  'lost_deals',
+  'gross_margin',
+  'pipeline_created',
+  'pipeline_created_count',
+  'open_pipeline',
+  'open_pipeline_count',
+  'quota',
+  'activities',
+  'stage_losses',
+];
+const periodAdditive = additive.filter((id) => id !== 'open_pipeline' && id !== 'open_pipeline_count');
+const computed = metricDefinitions.filter((d) => d.status === 'computed').map((d) => d.id);
+const personGroupings: GroupBy[] = ['rep', 'manager', 'team', 'region'];
+const dealGroupings: GroupBy[] = [
+  'segment',
+  'industry',
+  'product',
+  'lead_source',
+  'competitor',
+  'deal_type',
+  'lost_reason',
+];
+
+/** Money and counts as exact integers (money in minor units: every money value has two decimals). */
+function exact(value: MetricNumber | null | undefined): bigint {
+  if (value === null || value === undefined) return 0n;
+  return typeof value === 'string' ? BigInt(value.replace('.', '')) : BigInt(value);
+}
+
+function total(result: MetricsResult, metric: string): bigint {
+  return result.groups.reduce((sum, group) => sum + exact(group.metrics[metric]?.value), 0n);
+}
+
+const asOfDay = fc.integer({ min: 0, max: 200 }).map((offset) => baseDay + offset);
+const period = fc
+  .tuple(fc.integer({ min: -10, max: 190 }), fc.integer({ min: 1, max: 120 }))
+  .map(([start, length]) => ({ from: baseDay + start, to: baseDay + start + length }));
+
+function request(
+  groupBy: GroupBy,
+  metrics: string[],
+  p: { from: number; to: number },
+  asOf: number,
+): MetricsRequest {
+  return { metrics, groupBy, period: p, asOf, currency: 'USD' };
+}
+
+describe('evaluateMetrics: properties', () => {
+  it('adds additive metrics up from reps to managers, teams and regions to the company', () => {
+    fc.assert(
+      fc.property(organisationSpec, period, asOfDay, (spec, p, asOf) => {
+        const input = buildOrganisation(spec);
+        const company = evaluateMetrics(input, request('company', additive, p, asOf));
+        for (const groupBy of personGroupings) {
+          const grouped = evaluateMetrics(input, request(groupBy, additive, p, asOf));
+          for (const metric of additive)
+            expect([groupBy, metric, total(grouped, metric)]).toEqual([
+              groupBy,
+              metric,
+              total(company, metric),
+            ]);
+        }
+        const dealMetrics = additive.filter((id) => id !== 'quota');
+        for (const groupBy of dealGroupings) {
+          const grouped = evaluateMetrics(input, request(groupBy, dealMetrics, p, asOf));
+          for (const metric of dealMetrics)
+            expect([groupBy, metric, total(grouped, metric)]).toEqual([
+              groupBy,
+              metric,
+              total(company, metric),
+            ]);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('gives every ratio as its numerator over its denominator', () => {
+    fc.assert(
+      fc.property(
+        organisationSpec,
+        period,
+        asOfDay,
+        fc.constantFrom<GroupBy>('company', 'rep', 'team', 'product'),
+        (spec, p, asOf, groupBy) => {
+          const input = buildOrganisation(spec);
+          const result = evaluateMetrics(input, request(groupBy, computed, p, asOf));
+          let checked = 0;
+          for (const group of result.groups) {
+            for (const [id, metric] of Object.entries(group.metrics)) {
+              const entries = [metric, ...(metric.breakdown ?? [])];
+              for (const entry of entries) {
+                if (entry.numerator === undefined || entry.denominator === undefined) continue;
+                const numerator = Number(exact(entry.numerator));
+                const denominator = Number(exact(entry.denominator));
+                if (denominator === 0) {
+                  expect([id, entry.value]).toEqual([id, null]);
+                  continue;
+                }
+                checked++;
+                const definition = metricDefinitions.find((d) => d.id === id)!;
+                if (definition.money) {
+                  // Money per deal or per rep: rounded half to even, so within half a minor unit.
+                  expect(Math.abs(Number(exact(entry.value)) - numerator / denominator)).toBeLessThanOrEqual(
+                    0.5,
+                  );
+                } else if (typeof entry.numerator === 'string' || typeof entry.denominator === 'string') {
+                  expect([id, entry.value]).toEqual([id, numerator / denominator]);
+                } else {
+                  expect([id, entry.value]).toEqual([id, entry.numerator / entry.denominator]);
+                }
+              }
+            }
+          }
+          return checked >= 0;
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it('adds a period split in two back up', () => {
+    fc.assert(
+      fc.property(
+        organisationSpec,
+        period,
+        fc.integer({ min: 0, max: 1_000 }),
+        asOfDay,
+        fc.constantFrom<GroupBy>('company', 'rep', 'team', 'competitor'),
+        (spec, whole, cut, asOf, groupBy) => {
+          const middle = whole.from + (cut % (whole.to - whole.from + 1));
+          const input = buildOrganisation(spec);
+          // A quota is credited to the group its person is in at the end of the span, so a person
+          // who moved teams is in one team for one half and another for the other: by team, only
+          // the totals add up (checked in the first property).
+          const metrics =
+            groupBy === 'competitor' || groupBy === 'team'
+              ? periodAdditive.filter((id) => id !== 'quota')
+              : periodAdditive;
+          const all = evaluateMetrics(input, request(groupBy, metrics, whole, asOf));
+          const parts = [
+            { from: whole.from, to: middle },
+            { from: middle, to: whole.to },
+          ]
+            .filter((part) => part.to > part.from)
+            .map((part) => evaluateMetrics(input, request(groupBy, metrics, part, asOf)));
+          for (const group of all.groups) {
+            for (const metric of metrics) {
+              const sum = parts.reduce((acc, part) => {
+                const same = part.groups.find((g) => g.key === group.key);
+                return acc + exact(same?.metrics[metric]?.value);
+              }, 0n);
+              expect([group.key, metric, sum]).toEqual([
+                group.key,
+                metric,
+                exact(group.metrics[metric]!.value),
+              ]);
+            }
+          }
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it('counts nothing dated after the as-of day: the same as the data as it stood then', () => {
+    fc.assert(
+      fc.property(
+        organisationSpec,
+        period,
+        asOfDay,
+        fc.constantFrom<GroupBy>('company', 'rep', 'team', 'manager', 'product', 'lost_reason'),
+        (spec, p, asOf, groupBy) => {
+          const full = buildOrganisation(spec);
+          const then = buildOrganisation(spec, asOf);
+          const ask = {
+            ...request(groupBy, computed, p, asOf),
+            withRecords: true,
+            compareTo: 'prior_period' as const,
+          };
+          expect(evaluateMetrics(full, ask)).toEqual(evaluateMetrics(then, ask));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('only removes records when a scope is given', () => {
+    const countsAndAmounts = additive.filter((id) => id !== 'gross_margin');
+    fc.assert(
+      fc.property(
+        organisationSpec,
+        period,
+        asOfDay,
+        fc.integer({ min: 0, max: 1_000 }),
+        fc.constantFrom<GroupBy>('company', 'rep', 'team', 'segment'),
+        (spec, p, asOf, salt, groupBy) => {
+          const input: MetricsInput = buildOrganisation(spec);
+          const visible = (person: number, day: number) => (person * 31 + day * 7 + salt) % 3 !== 0;
+          const metrics =
+            groupBy === 'segment' ? countsAndAmounts.filter((id) => id !== 'quota') : countsAndAmounts;
+          const ask = { ...request(groupBy, metrics, p, asOf), withRecords: true };
+          const everything = evaluateMetrics(input, ask);
+          const scoped = evaluateMetrics({ ...input, visible }, ask);
+          for (const group of scoped.groups) {
+            const unscoped = everything.groups.find((g) => g.key === group.key);
+            expect(unscoped).toBeDefined();
+            for (const metric of metrics) {
+              expect(exact(group.metrics[metric]!.value) <= exact(unscoped!.metrics[metric]!.value)).toBe(
+                true,
+              );
+              const ids = new Set(unscoped!.metrics[metric]!.records!.ids);
+              expect(group.metrics[metric]!.records!.ids.every((id) => ids.has(id))).toBe(true);
+            }
+          }
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it('hides exactly the records of the people out of scope', () => {
+    const countsAndAmounts = additive.filter((id) => id !== 'gross_margin');
+    fc.assert(
+      fc.property(organisationSpec, period, asOfDay, fc.constantFrom(1, 2, 3, 4), (spec, p, asOf, hidden) => {
+        const input = buildOrganisation(spec);
+        const byRep = evaluateMetrics(input, request('rep', countsAndAmounts, p, asOf));
+        const scoped = evaluateMetrics(
+          { ...input, visible: (person) => person !== hidden },
+          request('company', countsAndAmounts, p, asOf),
+        );
+        // Scoped, the company is every rep but the hidden one (and no ownerless deal).
+        const others = byRep.groups.filter((g) => g.key !== hidden && g.key !== null);
+        for (const metric of countsAndAmounts) {
+          const expected = others.reduce((sum, g) => sum + exact(g.metrics[metric]!.value), 0n);
+          expect([metric, total(scoped, metric)]).toEqual([metric, expected]);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+});

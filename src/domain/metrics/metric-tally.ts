@@ -1,0 +1,231 @@
+/**
+ * What one evaluation accumulates per group slot: flat Float64Arrays indexed by slot (and, for the
+ * breakdowns, slot × width), grown when a new group appears. Hot loops write `tally.won[slot] += 1`:
+ * no objects per record.
+ */
+import { activityTypes } from '../vocabulary.ts';
+
+const oneDimensional = [
+  'won',
+  'wonAmount',
+  'wonWithAmount',
+  'wonNewBusiness',
+  'wonExpansion',
+  'wonRenewal',
+  'lost',
+  'competitiveWon',
+  'competitiveDecided',
+  'cycleDays',
+  'cycleDeals',
+  'margin',
+  'marginBase',
+  'created',
+  'createdAmount',
+  'createdWon',
+  'createdLost',
+  'open',
+  'openAmount',
+  'coverAmount',
+  'quota',
+] as const;
+type OneDimensional = (typeof oneDimensional)[number];
+
+export class MetricTally implements Record<OneDimensional, Float64Array> {
+  capacity: number;
+  won!: Float64Array;
+  wonAmount!: Float64Array;
+  /** Won deals with an amount in the reporting currency (the denominator of average deal size). */
+  wonWithAmount!: Float64Array;
+  wonNewBusiness!: Float64Array;
+  wonExpansion!: Float64Array;
+  wonRenewal!: Float64Array;
+  lost!: Float64Array;
+  competitiveWon!: Float64Array;
+  competitiveDecided!: Float64Array;
+  cycleDays!: Float64Array;
+  cycleDeals!: Float64Array;
+  margin!: Float64Array;
+  marginBase!: Float64Array;
+  created!: Float64Array;
+  createdAmount!: Float64Array;
+  createdWon!: Float64Array;
+  createdLost!: Float64Array;
+  open!: Float64Array;
+  openAmount!: Float64Array;
+  coverAmount!: Float64Array;
+  quota!: Float64Array;
+  /** slot × (lost reason code + 1): the last column is "no reason". */
+  lostByReason!: Float64Array;
+  /** slot × stage code: open pipeline closing in the period by as-of stage. */
+  coverByStage!: Float64Array;
+  /** slot × open-stage rank. */
+  stageExits!: Float64Array;
+  stageAdvanced!: Float64Array;
+  stageLost!: Float64Array;
+  stageDays!: Float64Array;
+  /** slot × activity type. */
+  activities!: Float64Array;
+
+  constructor(
+    readonly reasonWidth: number,
+    readonly stageWidth: number,
+    readonly openStageWidth: number,
+    capacity: number,
+  ) {
+    this.capacity = 0;
+    this.grow(Math.max(4, capacity));
+  }
+
+  static readonly activityWidth = activityTypes.length;
+
+  /** Makes room for `slot`. */
+  ensure(slot: number): void {
+    if (slot >= this.capacity) this.grow(Math.max(slot + 1, this.capacity * 2));
+  }
+
+  private grow(capacity: number): void {
+    const resize = (old: Float64Array | undefined, width: number): Float64Array => {
+      const next = new Float64Array(capacity * width);
+      if (old) next.set(old);
+      return next;
+    };
+    for (const name of oneDimensional) this[name] = resize(this[name], 1);
+    this.lostByReason = resize(this.lostByReason, this.reasonWidth);
+    this.coverByStage = resize(this.coverByStage, this.stageWidth);
+    this.stageExits = resize(this.stageExits, this.openStageWidth);
+    this.stageAdvanced = resize(this.stageAdvanced, this.openStageWidth);
+    this.stageLost = resize(this.stageLost, this.openStageWidth);
+    this.stageDays = resize(this.stageDays, this.openStageWidth);
+    this.activities = resize(this.activities, MetricTally.activityWidth);
+    this.capacity = capacity;
+  }
+
+  /** The value of a one-dimensional tally for a slot; 0 for slot -1 (a group with nothing on this side). */
+  get(name: OneDimensional, slot: number): number {
+    return slot < 0 ? 0 : this[name][slot]!;
+  }
+}
+
+/** The record rules a drill-down can list: which rows make a metric's number. */
+export const recordRules = [
+  'won',
+  'wonMoney',
+  'wonNewBusiness',
+  'wonExpansion',
+  'wonRenewal',
+  'decided',
+  'lost',
+  'competitiveDecided',
+  'cycle',
+  'margin',
+  'created',
+  'createdMoney',
+  'open',
+  'openMoney',
+  'cover',
+  'stageExits',
+  'stageLosses',
+  'activities',
+  'quotaPeople',
+] as const;
+export type RecordRule = (typeof recordRules)[number];
+
+/** (slot, id) pairs appended as records are counted; grouped by slot at the end. */
+export class RecordLog {
+  length = 0;
+  private slots = new Int32Array(1024);
+  private ids = new Int32Array(1024);
+
+  push(slot: number, id: number): void {
+    if (this.length === this.slots.length) {
+      const slots = new Int32Array(this.length * 2);
+      slots.set(this.slots);
+      this.slots = slots;
+      const ids = new Int32Array(this.length * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+    }
+    this.slots[this.length] = slot;
+    this.ids[this.length] = id;
+    this.length++;
+  }
+
+  /** The ids per slot, ascending and distinct. */
+  bySlot(): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    for (let i = 0; i < this.length; i++) {
+      const slot = this.slots[i]!;
+      let list = out.get(slot);
+      if (!list) out.set(slot, (list = []));
+      list.push(this.ids[i]!);
+    }
+    for (const [slot, list] of out) {
+      list.sort((a, b) => a - b);
+      out.set(
+        slot,
+        list.filter((id, i) => i === 0 || list[i - 1] !== id),
+      );
+    }
+    return out;
+  }
+}
+
+/** (slot, value) pairs for per-group medians. */
+export class ValueLog {
+  length = 0;
+  slots = new Int32Array(1024);
+  values = new Float64Array(1024);
+
+  push(slot: number, value: number): void {
+    if (this.length === this.slots.length) {
+      const slots = new Int32Array(this.length * 2);
+      slots.set(this.slots);
+      this.slots = slots;
+      const values = new Float64Array(this.length * 2);
+      values.set(this.values);
+      this.values = values;
+    }
+    this.slots[this.length] = slot;
+    this.values[this.length] = value;
+    this.length++;
+  }
+
+  /** The values per slot. */
+  bySlot(): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    for (let i = 0; i < this.length; i++) {
+      const slot = this.slots[i]!;
+      let list = out.get(slot);
+      if (!list) out.set(slot, (list = []));
+      list.push(this.values[i]!);
+    }
+    return out;
+  }
+}
+
+/**
+ * Per (group, person): the person's won revenue credited while in the group, and their quota in it.
+ * Touched only by won deals and quota rows, so a Map is cheap enough.
+ */
+export class PersonLedger {
+  readonly slot: number[] = [];
+  readonly person: number[] = [];
+  readonly revenue: number[] = [];
+  readonly quota: number[] = [];
+  private readonly index = new Map<number, number>();
+
+  entry(slot: number, person: number): number {
+    // Person ids are below 2^31 and slots far below 2^21: the key is an exact double.
+    const key = slot * 2_147_483_648 + person;
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.slot.length;
+      this.index.set(key, i);
+      this.slot.push(slot);
+      this.person.push(person);
+      this.revenue.push(0);
+      this.quota.push(0);
+    }
+    return i;
+  }
+}
