@@ -6,11 +6,12 @@
  *   npx tsx bench/access-load.ts [--seconds 60] [--connections 50] [--reps 200]
  *       [--phases manager,admin,token] [--warmup 5] [--per-route-seconds 0]
  *       [--overhead-rounds 6] [--overhead-seconds 2] [--overhead-connections 1]
- *       [--server-node-options "--cpu-prof --cpu-prof-dir=bench/out/prof"]
- *       [--admin-url postgres://postgres@127.0.0.1:5432/test] [--keep]
+ *       [--server-node-args="--cpu-prof --cpu-prof-dir=bench/out/prof"]
+ *       [--admin-url postgres://postgres@127.0.0.1:5432/test] [--keep] [--no-analyze]
  *
  * It creates a database (attain_bench_access_<pid>), starts `attain serve` on it in its own
- * process (production mode, the demo organisation with --reps reps), signs in as the first admin,
+ * process (production mode, the demo organisation with --reps reps), runs VACUUM ANALYZE (what
+ * autovacuum does soon after the demo's bulk insert; --no-analyze skips it), signs in as the admin,
  * creates a sales manager and a rep of their team (set-up link → password → session) and an API
  * token of the manager, then:
  *
@@ -25,8 +26,11 @@
  *    histogram has 1 ms resolution, too coarse for a 10% question at 2–20 ms); the overhead is the
  *    median over rounds of the manager's p50 against the admin's p50 of the same round.
  *
- * CPU time of the server process, of the PostgreSQL processes and of this process is sampled from
- * /proc around each phase: on a 2-core machine the load generator competes with what it measures.
+ * CPU time of the server process, of the PostgreSQL processes (all of them: another database's
+ * work counts too) and of this process is sampled from /proc around each phase, and the rest of the
+ * machine's busy time is reported as "other": on a shared 2-core machine the load generator and
+ * other jobs compete with what is measured. If the server stops before the benchmark stops it
+ * (a signal from outside), the run fails rather than report the phase.
  *
  * Prints a table, writes bench/out/access-load.json, stops the server and drops the database (also
  * on failure).
@@ -51,9 +55,10 @@ type Options = {
   overheadRounds: number;
   overheadSeconds: number;
   overheadConnections: number;
-  serverNodeOptions: string;
+  serverNodeArgs: string[];
   adminUrl: string;
   keep: boolean;
+  analyze: boolean;
   out: string;
 };
 
@@ -70,9 +75,10 @@ function parseArguments(argv: string[]): Options {
       'overhead-rounds': { type: 'string', default: '6' },
       'overhead-seconds': { type: 'string', default: '2' },
       'overhead-connections': { type: 'string', default: '1' },
-      'server-node-options': { type: 'string', default: '' },
+      'server-node-args': { type: 'string', default: '' },
       'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
       keep: { type: 'boolean', default: false },
+      'no-analyze': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/out/access-load.json' },
     },
   });
@@ -93,9 +99,10 @@ function parseArguments(argv: string[]): Options {
     overheadRounds: Number(values['overhead-rounds']),
     overheadSeconds: Number(values['overhead-seconds']),
     overheadConnections: Number(values['overhead-connections']),
-    serverNodeOptions: values['server-node-options'],
+    serverNodeArgs: values['server-node-args'].split(/\s+/).filter(Boolean),
     adminUrl: values['admin-url'],
     keep: values.keep,
+    analyze: !values['no-analyze'],
     out: values.out,
   };
 }
@@ -112,10 +119,10 @@ function databaseUrl(adminUrl: string, name: string): string {
 
 type Server = { child: ChildProcess; url: string; log: () => string };
 
-async function startServer(env: Record<string, string>, nodeOptions: string): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'attain.mjs'), 'serve'], {
+async function startServer(env: Record<string, string>, nodeArgs: string[]): Promise<Server> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin', 'attain.mjs'), 'serve'], {
     cwd: root,
-    env: { ...process.env, ...env, NODE_OPTIONS: nodeOptions },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -137,6 +144,16 @@ async function startServer(env: Record<string, string>, nodeOptions: string): Pr
     child.once('exit', (code) => reject(new Error(`the server exited with ${code}:\n${out}`)));
   });
   return { child, url, log: () => out };
+}
+
+/** Throws when the server stopped before this benchmark stopped it (its numbers would be void). */
+function checkServer(server: Server, stage: string): void {
+  if (server.child.exitCode === null && server.child.signalCode === null) return;
+  const signalled = /Stopping/.test(server.log());
+  throw new Error(
+    `the server (pid ${server.child.pid}) stopped during ${stage} (exit code ${server.child.exitCode}, signal ${server.child.signalCode})` +
+      (signalled ? ': it received SIGINT or SIGTERM from outside this benchmark; run again' : ''),
+  );
 }
 
 async function stopServer(server: Server): Promise<void> {
@@ -300,13 +317,45 @@ function cpuBetween(a: CpuSample, b: CpuSample) {
   const seconds = (b.at - a.at) / 1000;
   const cores = (ticks: number) => round2(ticks / clockTicks / seconds);
   const selfMicros = b.self.user + b.self.system - (a.self.user + a.self.system);
+  const busyCores = (b.machineBusy - a.machineBusy) / clockTicks / seconds;
+  const server = (b.server - a.server) / clockTicks / seconds;
+  const postgres = (b.postgres - a.postgres) / clockTicks / seconds;
   return {
     machineBusyPercent: round1((100 * (b.machineBusy - a.machineBusy)) / (b.machineTotal - a.machineTotal)),
+    /** Cores busy with anything but the server, PostgreSQL and this process (another job on the machine). */
+    otherCores: round2(Math.max(0, busyCores - server - postgres - selfMicros / 1e6 / seconds)),
     stealPercent: round1((100 * (b.steal - a.steal)) / (b.machineTotal - a.machineTotal)),
     serverCores: cores(b.server - a.server),
     postgresCores: cores(b.postgres - a.postgres),
     loadGeneratorCores: round2(selfMicros / 1e6 / seconds),
   };
+}
+
+/** Processes that used more than 5% of a core over `ms` (what else runs on the machine). */
+async function busyProcesses(ms = 1000): Promise<{ pid: number; cpuPercent: number; command: string }[]> {
+  const read = () => {
+    const ticks = new Map<number, number>();
+    for (const entry of fs.readdirSync('/proc'))
+      if (/^\d+$/.test(entry)) ticks.set(Number(entry), processTicks(Number(entry)));
+    return ticks;
+  };
+  const before = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const after = read();
+  const busy: { pid: number; cpuPercent: number; command: string }[] = [];
+  for (const [pid, t] of after) {
+    const used = t - (before.get(pid) ?? t);
+    const cpuPercent = Math.round((100 * used) / clockTicks / (ms / 1000));
+    if (cpuPercent < 5) continue;
+    let command = '';
+    try {
+      command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim().slice(0, 160);
+    } catch {
+      // ended
+    }
+    busy.push({ pid, cpuPercent, command });
+  }
+  return busy.sort((x, y) => y.cpuPercent - x.cpuPercent);
 }
 
 // ---------------------------------------------------------------- load phases
@@ -327,6 +376,8 @@ type PhaseResult = {
   cpu: ReturnType<typeof cpuBetween>;
   loadAverageBefore: number[];
   loadAverageAfter: number[];
+  /** The phase on the monotonic clock, in µs: the clock of a --cpu-prof profile's timestamps. */
+  monotonicUs: { start: number; end: number };
 };
 
 async function loadPhase(
@@ -340,6 +391,7 @@ async function loadPhase(
 ): Promise<PhaseResult> {
   const loadAverageBefore = os.loadavg().map(round2);
   const before = sampleCpu(serverPid);
+  const startUs = Number(process.hrtime.bigint() / 1000n);
   const result: LoadResult = await autocannon({
     url: base,
     connections,
@@ -347,6 +399,7 @@ async function loadPhase(
     timeout: 10,
     requests: routes.map((r) => ({ method: 'GET', path: r.path, headers: credentials.headers })),
   });
+  const endUs = Number(process.hrtime.bigint() / 1000n);
   const after = sampleCpu(serverPid);
   const statusCodes = Object.fromEntries(
     Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count]),
@@ -372,6 +425,7 @@ async function loadPhase(
     cpu: cpuBetween(before, after),
     loadAverageBefore,
     loadAverageAfter: os.loadavg().map(round2),
+    monotonicUs: { start: startUs, end: endUs },
   };
 }
 
@@ -548,6 +602,12 @@ async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: options.adminUrl });
   await admin.connect();
   const postgresVersion = (await admin.query<{ v: string }>('SHOW server_version')).rows[0]!.v;
+  const loadAverageAtStart = os.loadavg().map(round2);
+  const busyAtStart = await busyProcesses();
+  if (busyAtStart.length > 0)
+    console.error(
+      `busy before the run: ${busyAtStart.map((p) => `${p.cpuPercent}% ${p.command.slice(0, 80)}`).join('; ')}`,
+    );
   await admin.query(`CREATE DATABASE ${name}`);
   let server: Server | undefined;
   const stopping = async () => {
@@ -577,12 +637,20 @@ async function main(): Promise<void> {
         ATTAIN_SECRET: randomBytes(36).toString('base64'),
         NODE_ENV: 'production',
       },
-      options.serverNodeOptions,
+      options.serverNodeArgs,
     );
     const base = server.url;
     console.error(
       `server ${base} (pid ${server.child.pid}) ready after ${((performance.now() - startedAt) / 1000).toFixed(1)} s, database ${name}`,
     );
+    // What autovacuum does shortly after the demo's bulk insert: without statistics the planner
+    // guesses row counts (7,184 for 13,049 deals) and its plans differ from a settled database's.
+    if (options.analyze) {
+      const bench = new pg.Client({ connectionString: databaseUrl(options.adminUrl, name) });
+      await bench.connect();
+      await bench.query('VACUUM ANALYZE');
+      await bench.end();
+    }
 
     // The admin, a manager of the demo organisation, and a rep of their team.
     const signIn = await expectOk<SignedIn>(
@@ -735,6 +803,7 @@ async function main(): Promise<void> {
         options.connections,
         server.child.pid!,
       );
+      checkServer(server, `phase ${phase}`);
       phases.push(result);
       console.error(
         `  ${result.requestsPerSecond} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`,
@@ -755,6 +824,7 @@ async function main(): Promise<void> {
             options.connections,
             server.child.pid!,
           );
+          checkServer(server, `phase ${result.phase}`);
           perRouteLoad.push(result);
           console.error(
             `  ${result.phase}: ${result.requestsPerSecond} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, server ${result.cpu.serverCores} cores, pg ${result.cpu.postgresCores}`,
@@ -787,6 +857,7 @@ async function main(): Promise<void> {
       options.overheadConnections,
     );
     const overheadCpu = cpuBetween(overheadCpuBefore, sampleCpu(server.child.pid!));
+    checkServer(server, 'the scope-overhead measurement');
 
     const report = {
       bench: 'access-load',
@@ -800,7 +871,9 @@ async function main(): Promise<void> {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model,
         memoryGiB: round1(os.totalmem() / 2 ** 30),
-        loadAverageAtStart: os.loadavg().map(round2),
+        loadAverageAtStart,
+        busyProcessesAtStart: busyAtStart,
+        busyProcessesAtEnd: await busyProcesses(),
         node: process.version,
         postgres: postgresVersion,
       },
@@ -845,9 +918,10 @@ async function main(): Promise<void> {
           'server cores',
           'pg cores',
           'loadgen cores',
+          'other cores',
           'target met',
         ],
-        phases.map((p) => [
+        [...phases, ...perRouteLoad].map((p) => [
           p.phase,
           p.requestsPerSecond,
           p.latencyMs.p50,
@@ -860,6 +934,7 @@ async function main(): Promise<void> {
           p.cpu.serverCores,
           p.cpu.postgresCores,
           p.cpu.loadGeneratorCores,
+          p.cpu.otherCores,
           met(p),
         ]),
       ),
@@ -882,7 +957,14 @@ async function main(): Promise<void> {
     );
     console.log(`\nwritten ${options.out}`);
   } catch (error) {
-    if (server) console.error(`server log (tail):\n${server.log().slice(-3000)}`);
+    if (server) {
+      try {
+        checkServer(server, 'the run');
+      } catch (stopped) {
+        console.error((stopped as Error).message);
+      }
+      console.error(`server log (tail):\n${server.log().slice(-3000)}`);
+    }
     throw error;
   } finally {
     process.off('SIGINT', onSignal);

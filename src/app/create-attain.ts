@@ -10,6 +10,7 @@ import { SnapshotCache } from './snapshot-cache.ts';
 import type { Clock } from './ports.ts';
 import { UploadStore } from './uploads.ts';
 import { AccessService } from './access/access-service.ts';
+import { ReadModels } from './records/read-models.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { OidcClient } from './auth/oidc.ts';
 
@@ -23,6 +24,7 @@ export type Attain = {
   snapshots: SnapshotCache;
   auth: AuthService;
   access: AccessService;
+  reads: ReadModels;
   /** The single sign-on client, discovered on first use; null when SSO is not configured. */
   oidc(): Promise<OidcClient | null>;
   close(): Promise<void>;
@@ -50,9 +52,11 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
   const uploads = new UploadStore(uploadDir, config.maxUploadBytes);
   const snapshots = new SnapshotCache(store, () => clock.now());
   const access = new AccessService(store);
+  const reads = new ReadModels(store, snapshots);
   // The engines' columnar snapshots and the hierarchy behind data scopes follow every import.
   const imports = new ImportJobs(store, async () => {
     access.invalidate();
+    reads.invalidate();
     await snapshots.refresh();
   });
   const auth = new AuthService(store, clock, config);
@@ -80,6 +84,7 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
     snapshots,
     auth,
     access,
+    reads,
     oidc: oidcClient,
     close: async () => {
       await snapshots.settle();

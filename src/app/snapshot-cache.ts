@@ -20,6 +20,7 @@ export class SnapshotCache {
   private stale = true;
   /** The last successful import the loaded snapshot includes. */
   private loadedImportId: number | null = null;
+  private checkedAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -30,8 +31,13 @@ export class SnapshotCache {
   async get(): Promise<Snapshots> {
     if (this.loading) return this.loading;
     // Another process (`attain import` against the same PostgreSQL) may have imported since.
-    if (this.current && !this.stale && (await this.latestImportId()) === this.loadedImportId)
-      return this.current;
+    // Asked at most once a second: at thousands of reads a second, the check must not be a query each.
+    if (this.current && !this.stale) {
+      const now = Date.now();
+      if (now - this.checkedAt < 1_000) return this.current;
+      this.checkedAt = now;
+      if ((await this.latestImportId()) === this.loadedImportId) return this.current;
+    }
     return this.refresh();
   }
 

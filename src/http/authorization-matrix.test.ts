@@ -7,7 +7,7 @@ import { createTestAttain } from '../app/testing/test-attain.ts';
 import type { Role } from '../domain/access/roles.ts';
 import { testDatabaseKinds } from '../store/testing/test-store.ts';
 import { createApp, routeTableOf } from './create-app.ts';
-import { createAccessFixture, type AccessFixture } from './testing/access-fixture.ts';
+import { createAccessFixture, type AccessFixture } from '../app/testing/access-fixture.ts';
 import { createUserAndSignIn, signIn, testPassword, type TestClient } from './testing/test-client.ts';
 
 type Target = 'a' | 'b' | 'c';

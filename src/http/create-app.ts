@@ -81,13 +81,14 @@ export function createApp(attain: Attain): Api {
   );
   // Answers of the API are never cached by the browser or a proxy (they hold pay and personal data).
   app.use('/api/*', async (c, next) => {
-    await next();
+    // Set before the handler runs, so that the node adapter can send the handler's answer as it is.
     c.header('cache-control', 'no-store');
+    await next();
   });
 
   // JSON bodies are small; uploads stream to disk with their own limit.
   app.use('/api/*', async (c, next) => {
-    if (c.req.path === '/api/uploads') return next();
+    if (c.req.path === '/api/uploads' || c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     return bodyLimit({
       maxSize: 1024 * 1024,
       onError: (c2) => problemResponse(c2, 'payload_too_large', 'The request body is larger than 1 MiB.'),

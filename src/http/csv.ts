@@ -19,6 +19,7 @@ export function csvResponse(fileName: string, header: string[], rows: Cell[][]):
     headers: {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="${fileName}"`,
+      'cache-control': 'no-store',
     },
   });
 }

@@ -7,7 +7,7 @@ import { movableClock } from '../app/ports.ts';
 import { createTestAttain } from '../app/testing/test-attain.ts';
 import { testDatabaseKinds } from '../store/testing/test-store.ts';
 import { createApp } from './create-app.ts';
-import { createAccessFixture, type AccessFixture } from './testing/access-fixture.ts';
+import { createAccessFixture, type AccessFixture } from '../app/testing/access-fixture.ts';
 import { createUserAndSignIn, signIn, testPassword, type TestClient } from './testing/test-client.ts';
 
 const start = '2026-11-23T09:00:00.000Z';

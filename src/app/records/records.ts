@@ -8,10 +8,12 @@ import {
 import { toDayNumber } from '../../domain/calendar/day-number.ts';
 import { AppError } from '../../domain/errors.ts';
 import { minorToDecimal } from '../../domain/money.ts';
+import { activityTypes } from '../../domain/vocabulary.ts';
 import { minorDigits } from '../../ingest/parse-values.ts';
 import type { Store } from '../../store/open-database.ts';
 import { dayOf, personDayInScope, personInScope, positionPeriodInScope } from '../../store/scope-sql.ts';
 import { recordAudit, type Actor } from '../audit/audit-log.ts';
+import { scoreFromSnapshot, selectDeals, selectPeople, type ReadModels } from './read-models.ts';
 
 /**
  * Sales records read through the caller's scope. Every query here takes the scope and applies it
@@ -43,17 +45,21 @@ export type PersonView = {
 
 export type Page = { limit: number; offset: number };
 
-export async function listPeople(
-  store: Store,
-  scope: Scope,
-  asOf: string,
-  filters: { q?: string; id?: number } & Page,
-): Promise<{ people: PersonView[]; total: number }> {
-  const pattern = filters.q ? `%${escapeLike(filters.q)}%` : null;
-  const id = filters.id ?? null;
-  const where = sql`${personInScope(scope, sql.ref('p.id'))}
-    AND (${id}::bigint IS NULL OR p.id = ${id}::bigint)
-    AND (${pattern}::text IS NULL OR p.name ILIKE ${pattern} OR p.external_key ILIKE ${pattern} OR p.email ILIKE ${pattern})`;
+/**
+ * The total behind a page read with `count(*) OVER ()`. Past the last page no row carries it, so
+ * it is counted separately (a pager must not say "0 of 0" on page 3 of 2).
+ */
+async function pageTotal(
+  rows: { total: number }[],
+  offset: number,
+  count: () => Promise<number>,
+): Promise<number> {
+  if (rows.length > 0) return Number(rows[0]!.total);
+  return offset > 0 ? count() : 0;
+}
+
+/** Everybody with their position, team and manager on `asOf`, by name: the people directory. */
+export async function loadDirectory(store: Store, asOf: string): Promise<PersonView[]> {
   const rows = await sql<{
     id: number;
     external_key: string;
@@ -65,10 +71,9 @@ export async function listPeople(
     position_role: string | null;
     team: string | null;
     manager_name: string | null;
-    total: number;
   }>`
     SELECT p.id, p.external_key, p.name, p.email, p.hired_on, p.left_on, pos.title, pos.role AS position_role,
-           t.name AS team, mgr.name AS manager_name, count(*) OVER () AS total
+           t.name AS team, mgr.name AS manager_name
     FROM people p
     LEFT JOIN LATERAL (SELECT position_id FROM position_holders h WHERE h.person_id = p.id AND h.valid_from <= ${asOf}::date
                        AND (h.valid_to IS NULL OR h.valid_to > ${asOf}::date) ORDER BY h.valid_from DESC LIMIT 1) h ON true
@@ -81,29 +86,39 @@ export async function listPeople(
                        AND mh.valid_from <= ${asOf}::date AND (mh.valid_to IS NULL OR mh.valid_to > ${asOf}::date)
                        ORDER BY mh.valid_from DESC LIMIT 1) mh ON true
     LEFT JOIN people mgr ON mgr.id = mh.person_id
-    WHERE ${where}
     ORDER BY p.name, p.id
-    LIMIT ${filters.limit} OFFSET ${filters.offset}
   `.execute(store.db);
-  return {
-    total: Number(rows.rows[0]?.total ?? 0),
-    people: rows.rows.map((r) => ({
-      id: r.id,
-      key: r.external_key,
-      name: r.name,
-      email: r.email,
-      hiredOn: r.hired_on,
-      leftOn: r.left_on,
-      title: r.title,
-      positionRole: r.position_role,
-      team: r.team,
-      managerName: r.manager_name,
-    })),
-  };
+  return rows.rows.map((r) => ({
+    id: r.id,
+    key: r.external_key,
+    name: r.name,
+    email: r.email,
+    hiredOn: r.hired_on,
+    leftOn: r.left_on,
+    title: r.title,
+    positionRole: r.position_role,
+    team: r.team,
+    managerName: r.manager_name,
+  }));
 }
 
-export async function getPerson(store: Store, scope: Scope, asOf: string, id: number): Promise<PersonView> {
-  const { people } = await listPeople(store, scope, asOf, { id, limit: 1, offset: 0 });
+/** The people a caller may see, from the directory, filtered and paged. */
+export async function listPeople(
+  reads: ReadModels,
+  scope: Scope,
+  asOf: string,
+  filters: { q?: string; id?: number } & Page,
+): Promise<{ people: PersonView[]; total: number }> {
+  return selectPeople(await reads.people(asOf), scope, filters);
+}
+
+export async function getPerson(
+  reads: ReadModels,
+  scope: Scope,
+  asOf: string,
+  id: number,
+): Promise<PersonView> {
+  const { people } = await listPeople(reads, scope, asOf, { id, limit: 1, offset: 0 });
   if (!people[0]) throw new AppError('not_found', `No person ${id}.`);
   return people[0];
 }
@@ -157,15 +172,104 @@ function opportunityQuery(store: Store, scope: Scope, asOf: string) {
     );
 }
 
-/** A page of deals the caller may see, with the total for the pager. */
+const opportunityColumns = [
+  'o.id',
+  'o.external_key',
+  'o.name',
+  'o.owner_person_id',
+  'p.name as owner_name',
+  'a.name as account_name',
+  'pr.name as product_name',
+  'o.stage',
+  'o.is_closed',
+  'o.is_won',
+  'o.amount_minor',
+  'o.currency',
+  'o.deal_type',
+  'o.created_on',
+  'o.close_on',
+  'o.closed_on',
+  'o.lost_reason',
+  'o.competitor',
+] as const;
+
+type OpportunityRow = {
+  id: number;
+  external_key: string;
+  name: string | null;
+  owner_person_id: number | null;
+  owner_name: string | null;
+  account_name: string | null;
+  product_name: string | null;
+  stage: string;
+  is_closed: boolean;
+  is_won: boolean;
+  amount_minor: number | null;
+  currency: string;
+  deal_type: string | null;
+  created_on: string | null;
+  close_on: string | null;
+  closed_on: string | null;
+  lost_reason: string | null;
+  competitor: string | null;
+};
+
+function opportunityView(r: OpportunityRow): OpportunityView {
+  return {
+    id: r.id,
+    key: r.external_key,
+    name: r.name,
+    ownerId: r.owner_person_id,
+    ownerName: r.owner_name,
+    account: r.account_name,
+    product: r.product_name,
+    stage: r.stage,
+    status: r.is_won ? 'won' : r.is_closed ? 'lost' : 'open',
+    amount: money(r.amount_minor, r.currency),
+    dealType: r.deal_type,
+    createdOn: r.created_on,
+    closeOn: r.close_on,
+    closedOn: r.closed_on,
+    lostReason: r.lost_reason,
+    competitor: r.competitor,
+  };
+}
+
+/**
+ * A page of deals the caller may see, with the total for the pager. Without a text search or a
+ * sort by name, the page is chosen from the columnar snapshot in memory (scope, filters, order)
+ * and only its rows are read from the database; a text search runs in SQL.
+ */
 export async function listOpportunities(
   store: Store,
   scope: Scope,
   asOf: string,
   filters: OpportunityFilters,
+  reads?: ReadModels,
 ): Promise<{ opportunities: OpportunityView[]; total: number }> {
   if (filters.ownerId !== undefined && !personEverVisible(scope, filters.ownerId))
     throw new AppError('not_found', `No person ${filters.ownerId}.`);
+  if (reads && !filters.q && filters.sort !== 'name') {
+    const { opportunities: snapshot } = await reads.snapshots.get();
+    const { ids, total } = selectDeals(snapshot, scope, asOf, { ...filters, sort: filters.sort });
+    if (ids.length === 0) return { opportunities: [], total };
+    const rows = await store.db
+      .selectFrom('opportunities as o')
+      .leftJoin('people as p', 'p.id', 'o.owner_person_id')
+      .leftJoin('accounts as a', 'a.id', 'o.account_id')
+      .leftJoin('products as pr', 'pr.id', 'o.product_id')
+      .select([...opportunityColumns])
+      .where('o.id', '=', sql<number>`ANY(${ids}::bigint[])`)
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return {
+      total,
+      opportunities: ids.flatMap((id) => {
+        const row = byId.get(id);
+        return row ? [opportunityView(row)] : [];
+      }),
+    };
+  }
   let query = opportunityQuery(store, scope, asOf);
   if (filters.id !== undefined) query = query.where('o.id', '=', filters.id);
   if (filters.ownerId !== undefined) query = query.where('o.owner_person_id', '=', filters.ownerId);
@@ -191,53 +295,16 @@ export async function listOpportunities(
     filters.sort === 'amount' ? 'o.amount_minor' : filters.sort === 'name' ? 'o.name' : 'o.close_on';
   const direction = filters.direction ?? (filters.sort === 'name' ? 'asc' : 'desc');
   const rows = await query
-    .select([
-      'o.id',
-      'o.external_key',
-      'o.name',
-      'o.owner_person_id',
-      'p.name as owner_name',
-      'a.name as account_name',
-      'pr.name as product_name',
-      'o.stage',
-      'o.is_closed',
-      'o.is_won',
-      'o.amount_minor',
-      'o.currency',
-      'o.deal_type',
-      'o.created_on',
-      'o.close_on',
-      'o.closed_on',
-      'o.lost_reason',
-      'o.competitor',
-      sql<number>`count(*) OVER ()`.as('total'),
-    ])
+    .select([...opportunityColumns, sql<number>`count(*) OVER ()`.as('total')])
     .orderBy(sortColumn, (ob) => (direction === 'asc' ? ob.asc() : ob.desc()).nullsLast())
     .orderBy('o.id')
     .limit(filters.limit)
     .offset(filters.offset)
     .execute();
-  return {
-    total: Number(rows[0]?.total ?? 0),
-    opportunities: rows.map((r) => ({
-      id: r.id,
-      key: r.external_key,
-      name: r.name,
-      ownerId: r.owner_person_id,
-      ownerName: r.owner_name,
-      account: r.account_name,
-      product: r.product_name,
-      stage: r.stage,
-      status: r.is_won ? 'won' : r.is_closed ? 'lost' : 'open',
-      amount: money(r.amount_minor, r.currency),
-      dealType: r.deal_type,
-      createdOn: r.created_on,
-      closeOn: r.close_on,
-      closedOn: r.closed_on,
-      lostReason: r.lost_reason,
-      competitor: r.competitor,
-    })),
-  };
+  const total = await pageTotal(rows, filters.offset, async () =>
+    Number((await query.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n),
+  );
+  return { total, opportunities: rows.map(opportunityView) };
 }
 
 export async function getOpportunity(
@@ -319,7 +386,9 @@ export async function listActivities(
     .offset(filters.offset)
     .execute();
   return {
-    total: Number(rows[0]?.total ?? 0),
+    total: await pageTotal(rows, filters.offset, async () =>
+      Number((await query.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n),
+    ),
     activities: rows.map((r) => ({
       id: r.id,
       key: r.external_key,
@@ -509,7 +578,17 @@ export async function listQuotas(
     .limit(filters.limit)
     .offset(filters.offset)
     .execute();
-  return { total: Number(rows[0]?.total ?? 0), quotas: await quotaViews(store, rows) };
+  const total = await pageTotal(rows, filters.offset, async () =>
+    Number(
+      (
+        await store.db
+          .selectFrom(query.as('matching'))
+          .select(sql<number>`count(*)`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+  );
+  return { total, quotas: await quotaViews(store, rows) };
 }
 
 export async function getQuota(store: Store, scope: Scope, id: number): Promise<QuotaView> {
@@ -605,48 +684,36 @@ export type Scorecard = {
  * outcome-side scorecard (the KPI engine of the Measure issue replaces it with its metrics).
  */
 export async function scorecard(
-  store: Store,
+  reads: ReadModels,
   scope: Scope,
   asOf: string,
   personId: number,
   period: PeriodView,
 ): Promise<Scorecard> {
-  if (!personVisibleDuring(scope, personId, toDayNumber(period.startsOn), toDayNumber(period.endsOn) + 1))
+  const from = toDayNumber(period.startsOn);
+  const to = toDayNumber(period.endsOn);
+  if (!personVisibleDuring(scope, personId, from, to + 1))
     throw new AppError('not_found', `No person ${personId} in ${period.label}.`);
-  const person = await getPerson(store, scope, asOf, personId);
-  const inScope = personDayInScope(
+  const person = await getPerson(reads, scope, asOf, personId);
+  const snapshots = await reads.snapshots.get();
+  const score = scoreFromSnapshot(
+    snapshots.opportunities,
+    snapshots.activities,
+    activityTypes,
     scope,
-    sql.ref('o.owner_person_id'),
-    dayOf(sql`COALESCE(o.closed_on, ${asOf}::date)`),
+    asOf,
+    personId,
+    from,
+    to,
   );
-  const deals = await sql<{
-    currency: string;
-    won_minor: string | null;
-    won: number;
-    lost: number;
-    open_minor: string | null;
-    open: number;
-  }>`
-    SELECT o.currency,
-      sum(o.amount_minor) FILTER (WHERE o.is_won AND o.closed_on BETWEEN ${period.startsOn}::date AND ${period.endsOn}::date)::text AS won_minor,
-      count(*) FILTER (WHERE o.is_won AND o.closed_on BETWEEN ${period.startsOn}::date AND ${period.endsOn}::date)::int AS won,
-      count(*) FILTER (WHERE o.is_closed AND NOT o.is_won AND o.closed_on BETWEEN ${period.startsOn}::date AND ${period.endsOn}::date)::int AS lost,
-      sum(o.amount_minor) FILTER (WHERE NOT o.is_closed AND o.close_on BETWEEN ${period.startsOn}::date AND ${period.endsOn}::date)::text AS open_minor,
-      count(*) FILTER (WHERE NOT o.is_closed AND o.close_on BETWEEN ${period.startsOn}::date AND ${period.endsOn}::date)::int AS open
-    FROM opportunities o
-    WHERE o.owner_person_id = ${personId} AND ${inScope}
-    GROUP BY o.currency
-    ORDER BY count(*) DESC
-  `.execute(store.db);
-  if (deals.rows.length > 1)
+  if (score.currencies.length > 1)
     throw new AppError(
       'conflict',
-      `${person.name}'s deals are in several currencies (${deals.rows.map((r) => r.currency).join(', ')}); the scorecard needs one.`,
+      `${person.name}'s deals in ${period.label} are in several currencies (${score.currencies.join(', ')}); the scorecard needs one.`,
     );
-  const d = deals.rows[0];
-  const currency = d?.currency ?? 'USD';
+  const currency = score.currencies[0] ?? 'USD';
   const digits = minorDigits(currency);
-  const wonMinor = BigInt(d?.won_minor ?? '0');
+  const wonMinor = BigInt(score.wonMinor);
   const quotaRows = await sql<{ target: string | null }>`
     SELECT sum(q.target)::text AS target FROM quotas q JOIN periods per ON per.id = q.period_id
     WHERE q.measure = 'revenue' AND per.starts_on >= ${period.startsOn}::date AND per.ends_on <= ${period.endsOn}::date
@@ -654,19 +721,11 @@ export async function scorecard(
       AND EXISTS (SELECT 1 FROM position_holders h WHERE h.position_id = q.position_id AND h.person_id = ${personId}
         AND h.valid_from <= per.ends_on AND (h.valid_to IS NULL OR h.valid_to > per.starts_on))
       AND ${positionPeriodInScope(scope, sql.ref('q.position_id'), dayOf(sql.ref('per.starts_on')), sql`(${dayOf(sql.ref('per.ends_on'))} + 1)`)}
-  `.execute(store.db);
+  `.execute(reads.store.db);
   const quotaText = quotaRows.rows[0]?.target ?? null;
   // The quota is a decimal in major units; compare in minor units, exactly.
   const quotaMinor = quotaText === null ? null : decimalToMinor(quotaText, digits);
-  const activityRows = await sql<{ type: string; n: number }>`
-    SELECT x.type, count(*)::int AS n FROM activities x
-    WHERE x.person_id = ${personId}
-      AND x.occurred_at >= ${period.startsOn}::date AND x.occurred_at < (${period.endsOn}::date + 1)
-      AND ${personDayInScope(scope, sql.ref('x.person_id'), dayOf(sql`(x.occurred_at AT TIME ZONE 'UTC')::date`))}
-    GROUP BY x.type ORDER BY x.type
-  `.execute(store.db);
-  const won = d?.won ?? 0;
-  const lost = d?.lost ?? 0;
+  const { won, lost } = score;
   return {
     person,
     period,
@@ -678,9 +737,9 @@ export async function scorecard(
     averageWonDeal: won === 0 ? null : money(roundDivide(wonMinor, BigInt(won)), currency),
     quota: quotaMinor === null ? null : money(quotaMinor, currency),
     attainment: quotaMinor === null || quotaMinor === 0n ? null : percent(wonMinor, quotaMinor),
-    openPipeline: money(BigInt(d?.open_minor ?? '0'), currency)!,
-    openDeals: d?.open ?? 0,
-    activities: Object.fromEntries(activityRows.rows.map((r) => [r.type, r.n])),
+    openPipeline: money(BigInt(score.openMinor), currency)!,
+    openDeals: score.open,
+    activities: score.activities,
   };
 }
 

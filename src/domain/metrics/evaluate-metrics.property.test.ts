@@ -85,7 +85,7 @@ describe('evaluateMetrics: properties', () => {
             ]);
         }
       }),
-      { numRuns: 600 },
+      { numRuns: 60 },
     );
   });
 
@@ -129,7 +129,7 @@ describe('evaluateMetrics: properties', () => {
           return checked >= 0;
         },
       ),
-      { numRuns: 600 },
+      { numRuns: 60 },
     );
   });
 
@@ -173,7 +173,7 @@ describe('evaluateMetrics: properties', () => {
           }
         },
       ),
-      { numRuns: 600 },
+      { numRuns: 60 },
     );
   });
 
@@ -195,7 +195,7 @@ describe('evaluateMetrics: properties', () => {
           expect(evaluateMetrics(full, ask)).toEqual(evaluateMetrics(then, ask));
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 100 },
     );
   });
 
@@ -229,7 +229,7 @@ describe('evaluateMetrics: properties', () => {
           }
         },
       ),
-      { numRuns: 600 },
+      { numRuns: 60 },
     );
   });
 
@@ -250,7 +250,7 @@ describe('evaluateMetrics: properties', () => {
           expect([metric, total(scoped, metric)]).toEqual([metric, expected]);
         }
       }),
-      { numRuns: 600 },
+      { numRuns: 60 },
     );
   });
 });

@@ -52,7 +52,8 @@ export function marginMinor(amountMinor: number, marginBps: number): number {
     r -= 10_000;
   }
   if (r > 5_000 || (r === 5_000 && Math.abs(q % 2) === 1)) q += 1;
-  return q;
+  // 0 × a negative margin is -0 in doubles; money has no negative zero.
+  return q === 0 ? 0 : q;
 }
 
 /**

@@ -85,6 +85,8 @@ export class MetricsSide {
   /** People with at least one activity in the window, per slot (when needs.activePeople). */
   readonly activePeople = new Map<number, number>();
   ramp: RampResult | undefined;
+  /** The scope predicate, read once (the input's shape varies between callers; the hot path should not). */
+  private readonly visible: ((personId: number, day: number) => boolean) | null;
   /** Σ|amount| added to each money tally family: exact while each stays below 2^53. */
   private wonAbs = 0;
   private createdAbs = 0;
@@ -99,6 +101,7 @@ export class MetricsSide {
     private readonly needs: MetricNeeds,
     rules: ReadonlySet<RecordRule>,
   ) {
+    this.visible = input.visible ?? null;
     this.windowFrom = period.from;
     this.windowTo = Math.min(period.to, asOf + 1);
     const snapshot = input.opportunities;
@@ -149,8 +152,8 @@ export class MetricsSide {
   }
 
   private isVisible(person: number, day: number): boolean {
-    const visible = this.input.visible;
-    return visible === undefined || (person !== NULL_CODE && visible(person, day));
+    const visible = this.visible;
+    return visible === null || (person !== NULL_CODE && visible(person, day));
   }
 
   /** The one pass over the opportunity columns. */
@@ -165,6 +168,9 @@ export class MetricsSide {
     const history = new RowHistory(s);
     const other = new RowHistory(s);
     const { createdOn, closedOn, isClosed: closedNow, isWon: wonNow, currency, grossMarginBps } = s;
+    const { amountMinor, closeOn: closeOnColumn, owner: ownerColumn } = s;
+    const stageCodes = s.stage.codes;
+    const currencyCodes = currency.codes;
     const dealTypeCodes = s.dealType.codes;
     const competitorCodes = s.competitor.codes;
     const lostReasonCodes = s.lostReason.codes;
@@ -192,40 +198,58 @@ export class MetricsSide {
     const closedFrom = ramp ? Math.min(windowFrom, ramp.benchmarkFrom, ...ramp.hireDays) : windowFrom;
     const closedTo = ramp ? asOf + 1 : windowTo;
     const needClosed = needs.closed || ramp !== undefined;
+    const everyRow = needs.open || needs.stages;
+    const needCreated = needs.created;
 
     for (let r = 0; r < s.rowCount; r++) {
       const created = createdOn[r]!;
       // A deal created after the as-of day does not exist yet (NULL_DAY, unknown, is before every day).
       if (created > asOf) continue;
-      if (history.changesAfter(r, asOfEndMs)) history.read(r, asOfEndMs);
-      else {
-        history.stage = s.stage.codes[r]!;
-        history.amountMinor = s.amountMinor[r]!;
-        history.closeOn = s.closeOn[r]!;
-        history.owner = s.owner[r]!;
-      }
-      const stage = history.stage;
-      const category = stage === NULL_CODE ? -1 : stageCategory[stage]!;
       const closedDay = closedOn[r]!;
+      // Before reading any history: a row none of the requested families can count. A closed
+      // deal is dated by its closed_on when it has one, a created one by its creation day.
+      if (
+        !everyRow &&
+        !(needClosed && (closedDay === NULL_DAY || (closedDay >= closedFrom && closedDay < closedTo))) &&
+        !(needCreated && created >= windowFrom && created < windowTo)
+      )
+        continue;
+      // The deal as it stood at the end of the as-of day: its current values unless it changed later.
+      let stage: number;
+      let amount: number;
+      let closeOnAsOf: number;
+      let ownerAsOf: number;
+      if (history.changesAfter(r, asOfEndMs)) {
+        history.read(r, asOfEndMs);
+        stage = history.stage;
+        amount = history.amountMinor;
+        closeOnAsOf = history.closeOn;
+        ownerAsOf = history.owner;
+      } else {
+        stage = stageCodes[r]!;
+        amount = amountMinor[r]!;
+        closeOnAsOf = closeOnColumn[r]!;
+        ownerAsOf = ownerColumn[r]!;
+      }
+      const category = stage === NULL_CODE ? -1 : stageCategory[stage]!;
       // Closed and won as of the as-of day (pipelineAsOf's rule): by the as-of stage's category,
       // and never when the deal closed after the day.
       const isClosed =
         !(closedDay !== NULL_DAY && closedDay > asOf) &&
         (category === -1 ? closedNow[r] === 1 : category !== 0);
       const isWon = isClosed && (category === -1 ? wonNow[r] === 1 : category === 1);
-      const amount = history.amountMinor;
-      const inCurrency = currency.codes[r] === currencyCode;
+      const inCurrency = currencyCodes[r] === currencyCode;
       const hasAmount = inCurrency && !Number.isNaN(amount);
       const isLost = isClosed && !isWon;
       let staticSlot = -1;
 
       if (needClosed && isClosed) {
-        const day = closedDay !== NULL_DAY ? closedDay : history.closeOn;
+        const day = closedDay !== NULL_DAY ? closedDay : closeOnAsOf;
         if (day === NULL_DAY) issues.closedWithoutDate++;
         else if (day >= closedFrom && day < closedTo) {
           const owner =
             day >= asOf || !history.changesAfter(r, endOfDayMs(day))
-              ? history.owner
+              ? ownerAsOf
               : history.ownerBefore(r, endOfDayMs(day));
           if (this.isVisible(owner, day)) {
             if (needs.closed && day >= windowFrom && day < windowTo) {
@@ -325,7 +349,7 @@ export class MetricsSide {
       }
 
       if (needs.open && !isClosed) {
-        const owner = history.owner;
+        const owner = ownerAsOf;
         if (this.isVisible(owner, asOf)) {
           const slot = personBased
             ? this.slotOfKey(resolver.keyOfPerson(owner, asOf))
@@ -339,8 +363,7 @@ export class MetricsSide {
             this.openAbs += Math.abs(amount);
             tally.openAmount[slot]! += amount;
             openMoneyLog?.push(slot, id);
-            const closeOn = history.closeOn;
-            if (closeOn >= periodFrom && closeOn < periodTo) {
+            if (closeOnAsOf >= periodFrom && closeOnAsOf < periodTo) {
               tally.coverAmount[slot]! += amount;
               if (stage !== NULL_CODE) tally.coverByStage[slot * stageWidth + stage]! += amount;
               coverLog?.push(slot, id);
@@ -371,14 +394,16 @@ export class MetricsSide {
     if (first === end) return;
     const windowFromMs = this.windowFrom * MS_PER_DAY;
     const windowToMs = this.windowTo * MS_PER_DAY;
+    // The last change first: it is in a column read in row order, the history is not.
+    if (!history.changesAfter(r, windowFromMs)) return;
     const { changedAtMs, field, oldValue, newValue } = changes;
-    if (changedAtMs[first]! >= windowToMs || changedAtMs[end - 1]! < windowFromMs) return;
+    if (changedAtMs[first]! >= windowToMs) return;
     const { tally, stageCategory, openRank, resolver } = this;
     const width = tally.openStageWidth;
     const id = this.input.opportunities.id[r]!;
     const exitsLog = this.logs.get('stageExits');
     const lossesLog = this.logs.get('stageLosses');
-    const needOwner = resolver.personBased || this.input.visible !== undefined;
+    const needOwner = resolver.personBased || this.visible !== null;
     let entryDay = created;
     for (let c = first; c < end; c++) {
       const at = changedAtMs[c]!;

@@ -6,6 +6,7 @@
  */
 import { NULL_CODE, NULL_DAY } from '../snapshot/columns.ts';
 import { FIELD_CODE, type OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
+import { lastChangeMs } from './last-change.ts';
 
 export const MS_PER_DAY = 86_400_000;
 
@@ -25,8 +26,10 @@ export class RowHistory {
   private readonly field: Uint8Array;
   private readonly changedAtMs: Float64Array;
   private readonly oldValue: Float64Array;
+  private readonly lastChangeMs: Float64Array;
 
   constructor(private readonly snapshot: OpportunitySnapshot) {
+    this.lastChangeMs = lastChangeMs(snapshot);
     this.stageCodes = snapshot.stage.codes;
     this.offsets = snapshot.changes.offsets;
     this.field = snapshot.changes.field;
@@ -36,8 +39,7 @@ export class RowHistory {
 
   /** Whether row r has a change at or after `endMs`. */
   changesAfter(r: number, endMs: number): boolean {
-    const last = this.offsets[r + 1]! - 1;
-    return last >= this.offsets[r]! && this.changedAtMs[last]! >= endMs;
+    return this.lastChangeMs[r]! >= endMs;
   }
 
   /** Sets stage, amountMinor, closeOn and owner to row r's values before `endMs`. */

@@ -134,7 +134,7 @@ export function registerRecordRoutes(app: Api, table: RouteTable, attain: Attain
       },
     }),
     async (c) =>
-      c.json(await listPeople(attain.store, await scopeOf(c, attain), today(), c.req.valid('query')), 200),
+      c.json(await listPeople(attain.reads, await scopeOf(c, attain), today(), c.req.valid('query')), 200),
   );
 
   app.openapi(
@@ -153,7 +153,7 @@ export function registerRecordRoutes(app: Api, table: RouteTable, attain: Attain
     }),
     async (c) =>
       c.json(
-        { person: await getPerson(attain.store, await scopeOf(c, attain), today(), c.req.valid('param').id) },
+        { person: await getPerson(attain.reads, await scopeOf(c, attain), today(), c.req.valid('param').id) },
         200,
       ),
   );
@@ -199,7 +199,7 @@ export function registerRecordRoutes(app: Api, table: RouteTable, attain: Attain
         ? await getPeriod(attain.store, periodId)
         : await periodContaining(attain.store, 'quarter', today());
       const result = await scorecard(
-        attain.store,
+        attain.reads,
         await scopeOf(c, attain),
         today(),
         c.req.valid('param').id,
@@ -229,7 +229,13 @@ export function registerRecordRoutes(app: Api, table: RouteTable, attain: Attain
     }),
     async (c) =>
       c.json(
-        await listOpportunities(attain.store, await scopeOf(c, attain), today(), c.req.valid('query')),
+        await listOpportunities(
+          attain.store,
+          await scopeOf(c, attain),
+          today(),
+          c.req.valid('query'),
+          attain.reads,
+        ),
         200,
       ),
   );

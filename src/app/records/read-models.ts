@@ -1,0 +1,269 @@
+import { personEverVisible, personVisibleOn, type Scope } from '../../domain/access/scope.ts';
+import { toDayNumber } from '../../domain/calendar/day-number.ts';
+import type { ActivitySnapshot } from '../../domain/snapshot/activity-snapshot.ts';
+import { NULL_DAY } from '../../domain/snapshot/columns.ts';
+import type { OpportunitySnapshot } from '../../domain/snapshot/opportunity-snapshot.ts';
+import type { Store } from '../../store/open-database.ts';
+import type { SnapshotCache } from '../snapshot-cache.ts';
+import { loadDirectory, type PersonView } from './records.ts';
+
+/** How long the people directory is reused before it is read again (imports also clear it). */
+const directoryTtlMs = 5_000;
+
+/** Rows of a snapshot grouped by person: CSR offsets over row indexes, built once per snapshot. */
+type RowsByPerson = { rows: Map<number, Int32Array> };
+
+const opportunityIndexes = new WeakMap<OpportunitySnapshot, RowsByPerson>();
+const activityIndexes = new WeakMap<ActivitySnapshot, RowsByPerson>();
+
+function indexBy(column: Int32Array, rowCount: number): RowsByPerson {
+  const counts = new Map<number, number>();
+  for (let r = 0; r < rowCount; r++) counts.set(column[r]!, (counts.get(column[r]!) ?? 0) + 1);
+  const rows = new Map<number, Int32Array>();
+  const fill = new Map<number, number>();
+  for (const [person, n] of counts) {
+    rows.set(person, new Int32Array(n));
+    fill.set(person, 0);
+  }
+  for (let r = 0; r < rowCount; r++) {
+    const person = column[r]!;
+    const at = fill.get(person)!;
+    rows.get(person)![at] = r;
+    fill.set(person, at + 1);
+  }
+  return { rows };
+}
+
+export function opportunityRowsByOwner(snapshot: OpportunitySnapshot): RowsByPerson {
+  let index = opportunityIndexes.get(snapshot);
+  if (!index) {
+    index = indexBy(snapshot.owner, snapshot.rowCount);
+    opportunityIndexes.set(snapshot, index);
+  }
+  return index;
+}
+
+export function activityRowsByPerson(snapshot: ActivitySnapshot): RowsByPerson {
+  let index = activityIndexes.get(snapshot);
+  if (!index) {
+    index = indexBy(snapshot.person, snapshot.rowCount);
+    activityIndexes.set(snapshot, index);
+  }
+  return index;
+}
+
+/**
+ * Read models for the hot read routes: the people directory (who holds which position, in which
+ * team, under whom, today) and the columnar snapshots with per-person row indexes. Lists,
+ * scorecards and drill-downs filter these in memory through the caller's scope, and go to the
+ * database only for the few rows of the page they show.
+ */
+export class ReadModels {
+  private directory: { day: string; loadedAt: number; people: Promise<PersonView[]> } | null = null;
+
+  constructor(
+    readonly store: Store,
+    readonly snapshots: SnapshotCache,
+  ) {}
+
+  invalidate(): void {
+    this.directory = null;
+  }
+
+  /** Everybody, with their position, team and manager on `asOf`, ordered by name. */
+  async people(asOf: string): Promise<PersonView[]> {
+    const now = Date.now();
+    if (!this.directory || this.directory.day !== asOf || now - this.directory.loadedAt > directoryTtlMs) {
+      const people = loadDirectory(this.store, asOf);
+      this.directory = { day: asOf, loadedAt: now, people };
+      people.catch(() => {
+        if (this.directory?.people === people) this.directory = null;
+      });
+    }
+    return this.directory.people;
+  }
+}
+
+/** The people a caller may see, filtered and paged in memory. */
+export function selectPeople(
+  directory: readonly PersonView[],
+  scope: Scope,
+  filters: { q?: string; id?: number; limit: number; offset: number },
+): { people: PersonView[]; total: number } {
+  const q = filters.q?.toLowerCase();
+  const matches = directory.filter(
+    (p) =>
+      personEverVisible(scope, p.id) &&
+      (filters.id === undefined || p.id === filters.id) &&
+      (!q ||
+        p.name.toLowerCase().includes(q) ||
+        p.key.toLowerCase().includes(q) ||
+        (p.email?.toLowerCase().includes(q) ?? false)),
+  );
+  return { total: matches.length, people: matches.slice(filters.offset, filters.offset + filters.limit) };
+}
+
+export type SnapshotDealFilters = {
+  id?: number;
+  ownerId?: number;
+  stage?: string;
+  status?: 'open' | 'won' | 'lost';
+  closedFrom?: string;
+  closedTo?: string;
+  closeFrom?: string;
+  closeTo?: string;
+  sort?: 'close_on' | 'amount';
+  direction?: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+};
+
+/**
+ * The ids of one page of the deals a caller may see, and how many there are, from the snapshot:
+ * the same filters, scope and order (close day or amount, nulls last, then id) as the SQL list.
+ */
+export function selectDeals(
+  snapshot: OpportunitySnapshot,
+  scope: Scope,
+  asOf: string,
+  filters: SnapshotDealFilters,
+): { ids: number[]; total: number } {
+  const asOfDay = toDayNumber(asOf);
+  const day = (text: string | undefined, fallback: number) => (text ? toDayNumber(text) : fallback);
+  const closedFrom = day(filters.closedFrom, -Infinity);
+  const closedTo = day(filters.closedTo, Infinity);
+  const closeFrom = day(filters.closeFrom, -Infinity);
+  const closeTo = day(filters.closeTo, Infinity);
+  const stageCode =
+    filters.stage === undefined ? undefined : snapshot.stage.dictionary.indexOf(filters.stage);
+  if (stageCode === -1) return { ids: [], total: 0 };
+  const byOwner = opportunityRowsByOwner(snapshot).rows;
+  // Candidate rows: one owner's, the visible people's, or all.
+  let candidates: Iterable<number>;
+  if (filters.ownerId !== undefined) candidates = byOwner.get(filters.ownerId) ?? [];
+  else if (scope.kind === 'hierarchy')
+    candidates = (function* () {
+      for (const person of scope.people.keys()) yield* byOwner.get(person) ?? [];
+    })();
+  else
+    candidates = (function* () {
+      for (let r = 0; r < snapshot.rowCount; r++) yield r;
+    })();
+
+  const sortByAmount = filters.sort === 'amount';
+  const descending = (filters.direction ?? 'desc') === 'desc';
+  const keyOf = (r: number): number => {
+    const v = sortByAmount ? snapshot.amountMinor[r]! : snapshot.closeOn[r]!;
+    return sortByAmount ? (Number.isNaN(v) ? NaN : v) : v === NULL_DAY ? NaN : v;
+  };
+  // Nulls last, then the key in the asked direction, then id ascending.
+  const before = (a: number, b: number): boolean => {
+    const ka = keyOf(a);
+    const kb = keyOf(b);
+    const na = Number.isNaN(ka);
+    const nb = Number.isNaN(kb);
+    if (na !== nb) return nb;
+    if (!na && ka !== kb) return descending ? ka > kb : ka < kb;
+    return snapshot.id[a]! < snapshot.id[b]!;
+  };
+  const keep = filters.offset + filters.limit;
+  const top: number[] = [];
+  let total = 0;
+  for (const r of candidates) {
+    if (filters.id !== undefined && snapshot.id[r] !== filters.id) continue;
+    if (stageCode !== undefined && snapshot.stage.codes[r] !== stageCode) continue;
+    const closed = snapshot.isClosed[r] === 1;
+    const won = snapshot.isWon[r] === 1;
+    if (filters.status === 'open' && closed) continue;
+    if (filters.status === 'won' && !won) continue;
+    if (filters.status === 'lost' && (!closed || won)) continue;
+    const closedOn = snapshot.closedOn[r]!;
+    if (filters.closedFrom || filters.closedTo) {
+      if (closedOn === NULL_DAY || closedOn < closedFrom || closedOn > closedTo) continue;
+    }
+    const closeOn = snapshot.closeOn[r]!;
+    if (filters.closeFrom || filters.closeTo) {
+      if (closeOn === NULL_DAY || closeOn < closeFrom || closeOn > closeTo) continue;
+    }
+    // The scope: the owner visible on the deal's day (close day; today for an open deal).
+    const recordDay = closedOn === NULL_DAY ? asOfDay : closedOn;
+    if (!personVisibleOn(scope, snapshot.owner[r]! < 0 ? null : snapshot.owner[r]!, recordDay)) continue;
+    total++;
+    // Keep the first `keep` rows in order: binary insertion into a short sorted buffer.
+    if (top.length === keep && !before(r, top[keep - 1]!)) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(top[mid]!, r)) lo = mid + 1;
+      else hi = mid;
+    }
+    top.splice(lo, 0, r);
+    if (top.length > keep) top.pop();
+  }
+  return { ids: top.slice(filters.offset).map((r) => snapshot.id[r]!), total };
+}
+
+export type SnapshotScorecard = {
+  currencies: string[];
+  wonMinor: number;
+  won: number;
+  lost: number;
+  openMinor: number;
+  open: number;
+  activities: Record<string, number>;
+};
+
+/** A person's deal and activity numbers for the days [from, to], each row through the scope. */
+export function scoreFromSnapshot(
+  opportunities: OpportunitySnapshot,
+  activities: ActivitySnapshot,
+  activityTypeNames: readonly string[],
+  scope: Scope,
+  asOf: string,
+  personId: number,
+  from: number,
+  to: number,
+): SnapshotScorecard {
+  const asOfDay = toDayNumber(asOf);
+  const result: SnapshotScorecard = {
+    currencies: [],
+    wonMinor: 0,
+    won: 0,
+    lost: 0,
+    openMinor: 0,
+    open: 0,
+    activities: {},
+  };
+  const currencies = new Set<number>();
+  for (const r of opportunityRowsByOwner(opportunities).rows.get(personId) ?? []) {
+    const closedOn = opportunities.closedOn[r]!;
+    const closed = opportunities.isClosed[r] === 1;
+    if (!personVisibleOn(scope, personId, closedOn === NULL_DAY ? asOfDay : closedOn)) continue;
+    const amount = opportunities.amountMinor[r]!;
+    if (closed) {
+      if (closedOn === NULL_DAY || closedOn < from || closedOn > to) continue;
+      currencies.add(opportunities.currency.codes[r]!);
+      if (opportunities.isWon[r] === 1) {
+        result.won++;
+        if (!Number.isNaN(amount)) result.wonMinor += amount;
+      } else result.lost++;
+    } else {
+      const closeOn = opportunities.closeOn[r]!;
+      if (closeOn === NULL_DAY || closeOn < from || closeOn > to) continue;
+      currencies.add(opportunities.currency.codes[r]!);
+      result.open++;
+      if (!Number.isNaN(amount)) result.openMinor += amount;
+    }
+  }
+  result.currencies = [...currencies].map((c) => opportunities.currency.dictionary[c] ?? 'USD').sort();
+  for (const r of activityRowsByPerson(activities).rows.get(personId) ?? []) {
+    const dayOf = activities.occurredOn[r]!;
+    if (dayOf < from || dayOf > to || !personVisibleOn(scope, personId, dayOf)) continue;
+    const type = activityTypeNames[activities.type[r]!] ?? 'other';
+    result.activities[type] = (result.activities[type] ?? 0) + 1;
+  }
+  if (!Number.isSafeInteger(result.wonMinor) || !Number.isSafeInteger(result.openMinor))
+    throw new RangeError('a scorecard sum passed 2^53 minor units');
+  return result;
+}
