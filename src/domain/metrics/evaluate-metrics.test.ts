@@ -255,7 +255,7 @@ describe('evaluateMetrics: a hand-computed quarter', () => {
       value: 2,
       breakdown: [
         { key: 'Price', label: 'Price', value: 1 },
-        { key: '', label: 'No lost reason', value: 1 },
+        { key: null, label: 'No lost reason', value: 1 },
       ],
     });
     expect(company.metrics.win_rate).toEqual({ value: 0.6, numerator: 3, denominator: 5 });
@@ -479,5 +479,78 @@ describe('evaluateMetrics: a hand-computed quarter', () => {
     expect(() =>
       evaluateMetrics(input, { metrics: ['won_revenue'], groupBy: 'company', period: q1, asOf: q1.to }),
     ).toThrow(AppError);
+  });
+});
+
+describe('evaluateMetrics: ramp and exactness', () => {
+  // Three tenured sellers sold 12,000, 24,000 and 36,000 in the year to the as-of day: the
+  // benchmark is the median, 24,000 a year, 2,000 a month. Hana (hired 2024-03-15) sold 1,000 in
+  // her second tenure month and 2,500 in her third: ramped in 3 months. Hugo (hired 2024-11-01)
+  // has sold nothing in his two complete months: still ramping.
+  const year = { from: day('2024-01-01'), to: day('2025-01-01') };
+  const deal = (id: number, owner: number, amountMinor: number, closed: string): OpportunityInput => ({
+    id,
+    ...won,
+    ownerPersonId: owner,
+    amountMinor,
+    createdOn: '2024-01-02',
+    closeOn: closed,
+    closedOn: closed,
+  });
+  const rampInput: MetricsInput = {
+    opportunities: buildOpportunitySnapshot({
+      stages: [...stages],
+      opportunities: [
+        deal(1, 1, 1_200_000, '2024-06-01'),
+        deal(2, 2, 2_400_000, '2024-07-01'),
+        deal(3, 3, 3_600_000, '2024-08-01'),
+        deal(4, 4, 100_000, '2024-04-20'),
+        deal(5, 4, 250_000, '2024-06-01'),
+      ],
+    }),
+    activities: buildActivitySnapshot([]),
+    dimensions: {
+      people: [
+        { id: 1, name: 'Tia', hiredOn: day('2020-01-01') },
+        { id: 2, name: 'Tom', hiredOn: day('2020-01-01') },
+        { id: 3, name: 'Ted', hiredOn: day('2020-01-01') },
+        { id: 4, name: 'Hana', hiredOn: day('2024-03-15') },
+        { id: 5, name: 'Hugo', hiredOn: day('2024-11-01') },
+      ],
+      assignments: [],
+    },
+    quotas: [1, 2, 3, 4, 5].map((personId) => ({ personId, ...year, targetMinor: 1_000_000 })),
+  };
+
+  it('measures months to the tenured median', () => {
+    const ask = (groupBy: 'company' | 'rep') =>
+      evaluateMetrics(rampInput, {
+        metrics: ['ramp_months', 'hires_still_ramping'],
+        groupBy,
+        period: year,
+        asOf: day('2024-12-31'),
+      }).groups;
+    expect(ask('company')[0]!.metrics).toEqual({
+      ramp_months: { value: 3, numerator: 3, denominator: 1 },
+      hires_still_ramping: { value: 1 },
+    });
+    const byRep = ask('rep');
+    expect(group(byRep, 'Hana').metrics.ramp_months!.value).toBe(3);
+    expect(group(byRep, 'Hugo').metrics.hires_still_ramping!.value).toBe(1);
+    // Only hires make groups of ramp metrics: tenured sellers are the benchmark, not the measured.
+    expect(byRep.map((g) => g.label)).toEqual(['Hana', 'Hugo']);
+  });
+
+  it('refuses a money sum it could not hold exactly', () => {
+    const huge = buildOpportunitySnapshot({
+      stages: [...stages],
+      opportunities: [deal(1, 1, 2 ** 52, '2024-06-01'), deal(2, 1, 2 ** 52, '2024-06-02')],
+    });
+    expect(() =>
+      evaluateMetrics(
+        { ...rampInput, opportunities: huge },
+        { metrics: ['won_revenue'], groupBy: 'company', period: year, asOf: day('2024-12-31') },
+      ),
+    ).toThrow(expect.objectContaining({ code: 'unsafe_integer' }));
   });
 });

@@ -113,7 +113,8 @@ export type MetricsRequest = {
 export type MetricNumber = number | string;
 
 export type BreakdownEntry = {
-  key: string;
+  /** The part's key (a stage, an activity type, a lost reason); null for "none". */
+  key: string | null;
   label: string;
   value: MetricNumber | null;
   numerator?: MetricNumber;

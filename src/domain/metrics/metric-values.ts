@@ -21,7 +21,7 @@ export type RawValue = {
 };
 
 export type RawBreakdown = {
-  key: string;
+  key: string | null;
   label: string;
   value: number | null;
   numerator?: number;
@@ -157,10 +157,11 @@ export function rawValue(metric: string, side: MetricsSide, summary: SideSummary
           const count = t.lostByReason[slot * width + code]!;
           if (count === 0) continue;
           const label = code === width - 1 ? 'No lost reason' : snapshot.lostReason.dictionary[code]!;
-          breakdown.push({ key: code === width - 1 ? '' : label, label, value: count, numerator: count });
+          breakdown.push({ key: code === width - 1 ? null : label, label, value: count, numerator: count });
         }
       }
-      breakdown.sort((a, b) => (a.key === '' ? 1 : b.key === '' ? -1 : a.label < b.label ? -1 : 1));
+      // By reason, "no reason" last.
+      breakdown.sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : a.label < b.label ? -1 : 1));
       return { value: get('lost'), breakdown };
     }
     case 'sales_cycle_days':

@@ -281,7 +281,10 @@ export class MetricsSide {
                   }
                   const bps = grossMarginBps[r]!;
                   if (bps !== NULL_INT32) {
-                    tally.margin[slot]! += marginMinor(amount, bps);
+                    const margin = marginMinor(amount, bps);
+                    // A margin below -100% is larger than its amount: it counts towards the bound too.
+                    this.wonAbs += Math.abs(margin);
+                    tally.margin[slot]! += margin;
                     tally.marginBase[slot]! += amount;
                     marginLog?.push(slot, id);
                   }
