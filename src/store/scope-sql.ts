@@ -32,12 +32,6 @@ export function personDayInScope(
     WHERE s.p = ${personColumn} AND ${dayExpression} >= s.f AND ${dayExpression} < s.t)`;
 }
 
-/** True when a person is visible on at least one day (their name and profile). */
-export function personInScope(scope: Scope, personColumn: RawBuilder<unknown>) {
-  if (scope.kind === 'all') return sql<boolean>`true`;
-  return sql<boolean>`${personColumn} = ANY(${[...scope.people.keys()]}::bigint[])`;
-}
-
 /** True when a position's record for the days [from, to) overlaps the days it is visible. */
 export function positionPeriodInScope(
   scope: Scope,

@@ -5,7 +5,8 @@ import { NULL_DAY } from '../../domain/snapshot/columns.ts';
 import type { OpportunitySnapshot } from '../../domain/snapshot/opportunity-snapshot.ts';
 import type { Store } from '../../store/open-database.ts';
 import type { SnapshotCache } from '../snapshot-cache.ts';
-import { loadDirectory, type PersonView } from './records.ts';
+import { AppError } from '../../domain/errors.ts';
+import { listPeriods, loadDirectory, type PeriodView, type PersonView } from './records.ts';
 
 /** How long the people directory is reused before it is read again (imports also clear it). */
 const directoryTtlMs = 5_000;
@@ -60,6 +61,7 @@ export function activityRowsByPerson(snapshot: ActivitySnapshot): RowsByPerson {
  */
 export class ReadModels {
   private directory: { day: string; loadedAt: number; people: Promise<PersonView[]> } | null = null;
+  private calendar: { loadedAt: number; periods: Promise<PeriodView[]> } | null = null;
 
   constructor(
     readonly store: Store,
@@ -68,6 +70,32 @@ export class ReadModels {
 
   invalidate(): void {
     this.directory = null;
+    this.calendar = null;
+  }
+
+  /** The fiscal calendar's periods (a few hundred rows), read again every few seconds. */
+  async periods(): Promise<PeriodView[]> {
+    const now = Date.now();
+    if (!this.calendar || now - this.calendar.loadedAt > directoryTtlMs) {
+      const periods = listPeriods(this.store, undefined);
+      this.calendar = { loadedAt: now, periods };
+      periods.catch(() => {
+        if (this.calendar?.periods === periods) this.calendar = null;
+      });
+    }
+    return this.calendar.periods;
+  }
+
+  async period(id: number): Promise<PeriodView> {
+    const found = (await this.periods()).find((p) => p.id === id);
+    if (!found) throw new AppError('not_found', `No period ${id}.`);
+    return found;
+  }
+
+  async periodContaining(kind: string, day: string): Promise<PeriodView> {
+    const found = (await this.periods()).find((p) => p.kind === kind && p.startsOn <= day && p.endsOn >= day);
+    if (!found) throw new AppError('not_found', `No ${kind} contains ${day}.`);
+    return found;
   }
 
   /** Everybody, with their position, team and manager on `asOf`, ordered by name. */

@@ -3,14 +3,12 @@ import type { Attain } from '../../app/create-attain.ts';
 import { recordAudit } from '../../app/audit/audit-log.ts';
 import {
   getOpportunity,
-  getPeriod,
   getPerson,
   listActivities,
   listOpportunities,
   listPeople,
   listPeriods,
   listQuotas,
-  periodContaining,
   positionsHeldBy,
   scorecard,
   setPeriodStatus,
@@ -196,8 +194,8 @@ export function registerRecordRoutes(app: Api, table: RouteTable, attain: Attain
     async (c) => {
       const { periodId } = c.req.valid('query');
       const period = periodId
-        ? await getPeriod(attain.store, periodId)
-        : await periodContaining(attain.store, 'quarter', today());
+        ? await attain.reads.period(periodId)
+        : await attain.reads.periodContaining('quarter', today());
       const result = await scorecard(
         attain.reads,
         await scopeOf(c, attain),
@@ -430,19 +428,17 @@ export function registerRecordRoutes(app: Api, table: RouteTable, attain: Attain
         },
       },
     ),
-    async (c) =>
-      c.json(
-        {
-          period: await setPeriodStatus(
-            attain.store,
-            c.req.valid('param').id,
-            c.req.valid('json').status,
-            actorFor(c),
-            attain.clock.now(),
-          ),
-        },
-        200,
-      ),
+    async (c) => {
+      const period = await setPeriodStatus(
+        attain.store,
+        c.req.valid('param').id,
+        c.req.valid('json').status,
+        actorFor(c),
+        attain.clock.now(),
+      );
+      attain.reads.invalidate();
+      return c.json({ period }, 200);
+    },
   );
 
   app.openapi(
