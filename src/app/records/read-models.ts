@@ -166,23 +166,11 @@ export function selectDeals(
     filters.stage === undefined ? undefined : snapshot.stage.dictionary.indexOf(filters.stage);
   if (stageCode === -1) return { ids: [], total: 0 };
   const byOwner = opportunityRowsByOwner(snapshot).rows;
-  // Candidate rows: one owner's, the visible people's, or all.
-  let candidates: Iterable<number>;
-  if (filters.ownerId !== undefined) candidates = byOwner.get(filters.ownerId) ?? [];
-  else if (scope.kind === 'hierarchy')
-    candidates = (function* () {
-      for (const person of scope.people.keys()) yield* byOwner.get(person) ?? [];
-    })();
-  else
-    candidates = (function* () {
-      for (let r = 0; r < snapshot.rowCount; r++) yield r;
-    })();
-
   const sortByAmount = filters.sort === 'amount';
   const descending = (filters.direction ?? 'desc') === 'desc';
   const keyOf = (r: number): number => {
     const v = sortByAmount ? snapshot.amountMinor[r]! : snapshot.closeOn[r]!;
-    return sortByAmount ? (Number.isNaN(v) ? NaN : v) : v === NULL_DAY ? NaN : v;
+    return sortByAmount ? v : v === NULL_DAY ? NaN : v;
   };
   // Nulls last, then the key in the asked direction, then id ascending.
   const before = (a: number, b: number): boolean => {
@@ -197,28 +185,29 @@ export function selectDeals(
   const keep = filters.offset + filters.limit;
   const top: number[] = [];
   let total = 0;
-  for (const r of candidates) {
-    if (filters.id !== undefined && snapshot.id[r] !== filters.id) continue;
-    if (stageCode !== undefined && snapshot.stage.codes[r] !== stageCode) continue;
+  const filterClosed = filters.closedFrom !== undefined || filters.closedTo !== undefined;
+  const filterClose = filters.closeFrom !== undefined || filters.closeTo !== undefined;
+  const visit = (r: number): void => {
+    if (filters.id !== undefined && snapshot.id[r] !== filters.id) return;
+    if (stageCode !== undefined && snapshot.stage.codes[r] !== stageCode) return;
     const closed = snapshot.isClosed[r] === 1;
     const won = snapshot.isWon[r] === 1;
-    if (filters.status === 'open' && closed) continue;
-    if (filters.status === 'won' && !won) continue;
-    if (filters.status === 'lost' && (!closed || won)) continue;
+    if (filters.status === 'open' && closed) return;
+    if (filters.status === 'won' && !won) return;
+    if (filters.status === 'lost' && (!closed || won)) return;
     const closedOn = snapshot.closedOn[r]!;
-    if (filters.closedFrom || filters.closedTo) {
-      if (closedOn === NULL_DAY || closedOn < closedFrom || closedOn > closedTo) continue;
-    }
+    if (filterClosed && (closedOn === NULL_DAY || closedOn < closedFrom || closedOn > closedTo)) return;
     const closeOn = snapshot.closeOn[r]!;
-    if (filters.closeFrom || filters.closeTo) {
-      if (closeOn === NULL_DAY || closeOn < closeFrom || closeOn > closeTo) continue;
-    }
+    if (filterClose && (closeOn === NULL_DAY || closeOn < closeFrom || closeOn > closeTo)) return;
     // The scope: the owner visible on the deal's day (close day; today for an open deal).
-    const recordDay = closedOn === NULL_DAY ? asOfDay : closedOn;
-    if (!personVisibleOn(scope, snapshot.owner[r]! < 0 ? null : snapshot.owner[r]!, recordDay)) continue;
+    if (scope.kind === 'hierarchy') {
+      const owner = snapshot.owner[r]!;
+      if (!personVisibleOn(scope, owner < 0 ? null : owner, closedOn === NULL_DAY ? asOfDay : closedOn))
+        return;
+    }
     total++;
     // Keep the first `keep` rows in order: binary insertion into a short sorted buffer.
-    if (top.length === keep && !before(r, top[keep - 1]!)) continue;
+    if (top.length === keep && !before(r, top[keep - 1]!)) return;
     let lo = 0;
     let hi = top.length;
     while (lo < hi) {
@@ -228,7 +217,12 @@ export function selectDeals(
     }
     top.splice(lo, 0, r);
     if (top.length > keep) top.pop();
-  }
+  };
+  // Candidate rows: one owner's, the visible people's, or all.
+  if (filters.ownerId !== undefined) for (const r of byOwner.get(filters.ownerId) ?? []) visit(r);
+  else if (scope.kind === 'hierarchy') {
+    for (const person of scope.people.keys()) for (const r of byOwner.get(person) ?? []) visit(r);
+  } else for (let r = 0; r < snapshot.rowCount; r++) visit(r);
   return { ids: top.slice(filters.offset).map((r) => snapshot.id[r]!), total };
 }
 
