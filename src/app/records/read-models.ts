@@ -131,6 +131,31 @@ export function selectPeople(
   return { total: matches.length, people: matches.slice(filters.offset, filters.offset + filters.limit) };
 }
 
+const rowOrders = new WeakMap<OpportunitySnapshot, Map<string, Int32Array>>();
+
+/** The snapshot's rows in a list order, sorted once per snapshot and order. */
+function sortedRows(
+  snapshot: OpportunitySnapshot,
+  key: 'close_on' | 'amount',
+  descending: boolean,
+  before: (a: number, b: number) => boolean,
+): Int32Array {
+  let orders = rowOrders.get(snapshot);
+  if (!orders) {
+    orders = new Map();
+    rowOrders.set(snapshot, orders);
+  }
+  const name = `${key} ${descending ? 'desc' : 'asc'}`;
+  let order = orders.get(name);
+  if (!order) {
+    order = Int32Array.from({ length: snapshot.rowCount }, (_, r) => r).sort((a, b) =>
+      before(a, b) ? -1 : before(b, a) ? 1 : 0,
+    );
+    orders.set(name, order);
+  }
+  return order;
+}
+
 export type SnapshotDealFilters = {
   id?: number;
   ownerId?: number;
@@ -187,24 +212,28 @@ export function selectDeals(
   let total = 0;
   const filterClosed = filters.closedFrom !== undefined || filters.closedTo !== undefined;
   const filterClose = filters.closeFrom !== undefined || filters.closeTo !== undefined;
-  const visit = (r: number): void => {
-    if (filters.id !== undefined && snapshot.id[r] !== filters.id) return;
-    if (stageCode !== undefined && snapshot.stage.codes[r] !== stageCode) return;
+  const matches = (r: number): boolean => {
+    if (filters.id !== undefined && snapshot.id[r] !== filters.id) return false;
+    if (stageCode !== undefined && snapshot.stage.codes[r] !== stageCode) return false;
     const closed = snapshot.isClosed[r] === 1;
     const won = snapshot.isWon[r] === 1;
-    if (filters.status === 'open' && closed) return;
-    if (filters.status === 'won' && !won) return;
-    if (filters.status === 'lost' && (!closed || won)) return;
+    if (filters.status === 'open' && closed) return false;
+    if (filters.status === 'won' && !won) return false;
+    if (filters.status === 'lost' && (!closed || won)) return false;
     const closedOn = snapshot.closedOn[r]!;
-    if (filterClosed && (closedOn === NULL_DAY || closedOn < closedFrom || closedOn > closedTo)) return;
+    if (filterClosed && (closedOn === NULL_DAY || closedOn < closedFrom || closedOn > closedTo)) return false;
     const closeOn = snapshot.closeOn[r]!;
-    if (filterClose && (closeOn === NULL_DAY || closeOn < closeFrom || closeOn > closeTo)) return;
+    if (filterClose && (closeOn === NULL_DAY || closeOn < closeFrom || closeOn > closeTo)) return false;
     // The scope: the owner visible on the deal's day (close day; today for an open deal).
     if (scope.kind === 'hierarchy') {
       const owner = snapshot.owner[r]!;
       if (!personVisibleOn(scope, owner < 0 ? null : owner, closedOn === NULL_DAY ? asOfDay : closedOn))
-        return;
+        return false;
     }
+    return true;
+  };
+  const visit = (r: number): void => {
+    if (!matches(r)) return;
     total++;
     // Keep the first `keep` rows in order: binary insertion into a short sorted buffer.
     if (top.length === keep && !before(r, top[keep - 1]!)) return;
@@ -222,7 +251,34 @@ export function selectDeals(
   if (filters.ownerId !== undefined) for (const r of byOwner.get(filters.ownerId) ?? []) visit(r);
   else if (scope.kind === 'hierarchy') {
     for (const person of scope.people.keys()) for (const r of byOwner.get(person) ?? []) visit(r);
-  } else for (let r = 0; r < snapshot.rowCount; r++) visit(r);
+  } else {
+    // Everything in scope: walk the rows already in the page's order, so that the page is the
+    // first matches; without filters the total is the row count and the walk stops at the page.
+    const order = sortedRows(snapshot, sortByAmount ? 'amount' : 'close_on', descending, before);
+    const unfiltered =
+      filters.id === undefined &&
+      stageCode === undefined &&
+      filters.status === undefined &&
+      !filterClosed &&
+      !filterClose;
+    if (unfiltered) {
+      return {
+        ids: Array.from(order.subarray(filters.offset, keep), (r) => snapshot.id[r]!),
+        total: snapshot.rowCount,
+      };
+    }
+    for (let i = 0; i < order.length; i++) {
+      const r = order[i]!;
+      const counted = total;
+      visit(r);
+      // visit() kept r if it matched and the page is not full; rows come in order, so nothing
+      // after the page's last row can enter it: only the count goes on.
+      if (total !== counted && top.length === keep) {
+        for (let j = i + 1; j < order.length; j++) if (matches(order[j]!)) total++;
+        break;
+      }
+    }
+  }
   return { ids: top.slice(filters.offset).map((r) => snapshot.id[r]!), total };
 }
 
