@@ -13,6 +13,7 @@ import { AccessService } from './access/access-service.ts';
 import { ReadModels } from './records/read-models.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { OidcClient } from './auth/oidc.ts';
+import { MetricsService } from './metrics/metrics-service.ts';
 
 /** The running application: the store and the services the edges (HTTP, CLI) call. */
 export type Attain = {
@@ -25,6 +26,7 @@ export type Attain = {
   auth: AuthService;
   access: AccessService;
   reads: ReadModels;
+  metrics: MetricsService;
   /** The single sign-on client, discovered on first use; null when SSO is not configured. */
   oidc(): Promise<OidcClient | null>;
   close(): Promise<void>;
@@ -53,10 +55,12 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
   const snapshots = new SnapshotCache(store, () => clock.now());
   const access = new AccessService(store);
   const reads = new ReadModels(store, snapshots);
+  const metrics = new MetricsService(store, snapshots, clock, config.fiscalYearStartMonth);
   // The engines' columnar snapshots and the hierarchy behind data scopes follow every import.
   const imports = new ImportJobs(store, async () => {
     access.invalidate();
     reads.invalidate();
+    metrics.invalidate();
     await snapshots.refresh();
   });
   const auth = new AuthService(store, clock, config);
@@ -85,6 +89,7 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
     auth,
     access,
     reads,
+    metrics,
     oidc: oidcClient,
     close: async () => {
       await snapshots.settle();

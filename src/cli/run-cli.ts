@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
+import Papa from 'papaparse';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { AppError, isAppError } from '../domain/errors.ts';
 import { countData, summariseOrganisation } from '../app/data-counts.ts';
@@ -18,6 +19,12 @@ import { assertReadableFile } from '../ingest/read-table.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { startServer } from '../main.ts';
+import { everything } from '../domain/access/scope.ts';
+import { fromDayNumber, toDayNumber } from '../domain/calendar/day-number.ts';
+import type { MetricDefinition } from '../domain/metrics/metric-definitions.ts';
+import { groupBys, type GroupBy, type MetricNumber } from '../domain/metrics/metric-types.ts';
+import { kpiTable, type KpiCell } from '../app/metrics/kpi-table.ts';
+import { kpiQueryProblems, type KpiQuery, type KpiReport } from '../app/metrics/metrics-service.ts';
 import { exitCodeFor } from './exit-codes.ts';
 
 type Io = { out: (text: string) => void; err: (text: string) => void; isTty: boolean };
@@ -80,6 +87,50 @@ function printImportReport(
       );
     }
   }
+}
+
+/** A value for people to read: ratios as percentages, other fractions to two places, money as it is. */
+function readableValue(value: MetricNumber, definition: MetricDefinition | undefined): KpiCell {
+  if (typeof value === 'string') return value;
+  if (definition?.unit === 'ratio') return `${(value * 100).toFixed(1)}%`;
+  return Number.isInteger(value) ? value : value.toFixed(2);
+}
+
+/** The KPI report as an aligned table: labels left, numbers right; issues as notes below it. */
+function printKpiTable(report: KpiReport, io: Io): void {
+  const last = fromDayNumber(toDayNumber(report.period.to) - 1);
+  const prior = report.prior ? `, compared with ${report.prior.label ?? report.prior.from}` : '';
+  io.out(
+    `${report.period.label ?? 'Period'} (${report.period.from} to ${last}) by ${report.groupBy}, as of ${report.asOf}, in ${report.currency}${prior}\n`,
+  );
+  const { header, rows } = kpiTable(report, { labels: true, format: readableValue });
+  // The key column is for scripts (json, csv); people read the labels.
+  const table = [
+    header.slice(1),
+    ...rows.map((row) => row.slice(1).map((c) => (c === null ? '—' : String(c)))),
+  ];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
+  for (const row of table)
+    io.out(
+      `${row
+        .map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+  if (rows.length === 0) io.out('(no records in scope for this period)\n');
+  for (const issue of report.issues)
+    io.out(`Note: ${issue.message}${issue.metric ? ` (${issue.metric})` : ''}.\n`);
+}
+
+/**
+ * CSV for a file a spreadsheet may open: text a spreadsheet would run as a formula is prefixed with
+ * an apostrophe (as the HTTP exports do, src/http/csv.ts); plain numbers ("-12.50") stay numbers.
+ */
+function kpiCsv(report: KpiReport): string {
+  const { header, rows } = kpiTable(report);
+  const safe = (cell: KpiCell): KpiCell =>
+    typeof cell === 'string' && /^[=+\-@\t\r]/.test(cell) && !/^-\d+(\.\d+)?$/.test(cell) ? `'${cell}` : cell;
+  return `${Papa.unparse({ fields: header, data: rows.map((row) => row.map(safe)) }, { newline: '\r\n' })}\r\n`;
 }
 
 function printError(error: AppError, format: Format, io: Io): void {
@@ -250,6 +301,73 @@ export async function runCli(
         await attain.close();
       }
     });
+
+  program
+    .command('kpi')
+    .description(
+      'compute metrics (docs/metrics.md) for a period, grouped, over all the data (the console is trusted, as for import)',
+    )
+    .argument('<metrics...>', 'metric ids, e.g. won_revenue win_rate (GET /api/metrics lists them)')
+    .addOption(
+      new Option('--by <dimension>', 'how rows are grouped').choices([...groupBys]).default('company'),
+    )
+    .option('--period <period>', 'week, month, quarter, half, year or trailing_N (N days)', 'quarter')
+    .option('--at <date>', 'a day inside the period (trailing_N: its last day); default: --as-of, else today')
+    .option('--as-of <date>', 'compute as of the end of this day (YYYY-MM-DD); default today')
+    .addOption(
+      new Option('--calendar <calendar>', 'fiscal or calendar periods')
+        .choices(['fiscal', 'calendar'])
+        .default('fiscal'),
+    )
+    .addOption(
+      new Option('--compare <what>', 'add the prior period and the change').choices(['prior_period']),
+    )
+    .option('--currency <code>', 'reporting currency (default: the one most deals are in)')
+    .option('--with-records', 'list the ids of the records behind each number (json)', false)
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'),
+    )
+    .action(
+      async (
+        metrics: string[],
+        opts: {
+          by: GroupBy;
+          period: string;
+          at?: string;
+          asOf?: string;
+          calendar: 'fiscal' | 'calendar';
+          compare?: 'prior_period';
+          currency?: string;
+          withRecords: boolean;
+          format: Format | 'csv';
+        },
+      ) => {
+        format = opts.format === 'json' ? 'json' : 'text';
+        const query: KpiQuery = {
+          metrics: metrics.flatMap((m) => m.split(',')).filter((m) => m !== ''),
+          by: opts.by,
+          period: opts.period,
+          calendar: opts.calendar,
+          withRecords: opts.withRecords,
+          ...(opts.at !== undefined ? { at: opts.at } : {}),
+          ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
+          ...(opts.compare !== undefined ? { compare: opts.compare } : {}),
+          ...(opts.currency !== undefined ? { currency: opts.currency } : {}),
+        };
+        // Checked before the database is opened: a typo fails at once.
+        const problems = kpiQueryProblems(query);
+        if (problems.length > 0) throw new AppError('validation', 'The KPI request is not valid.', problems);
+        const attain = await createAttain(loadConfig(env), systemClock);
+        try {
+          const report = await attain.metrics.evaluate(query, everything);
+          if (opts.format === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
+          else if (opts.format === 'csv') io.out(kpiCsv(report));
+          else printKpiTable(report, io);
+        } finally {
+          await attain.close();
+        }
+      },
+    );
 
   program
     .command('migrate')

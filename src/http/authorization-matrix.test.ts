@@ -33,7 +33,12 @@ function inScope(caller: Caller, target: Target): boolean {
 type Rule =
   | { kind: 'public'; anonymous: number }
   | { kind: 'signed_in'; allowed?: (caller: Caller, target: Target) => boolean }
-  | { kind: 'roles'; roles: Caller[]; scoped?: boolean };
+  /**
+   * scoped: out of scope is refused (404). filtered: the answer aggregates what the caller may
+   * see, so it is 200 for every holder of the role, and the target's data is in it only when in
+   * scope (the request's `shows` tells).
+   */
+  | { kind: 'roles'; roles: Caller[]; scoped?: boolean; filtered?: boolean };
 
 const readers: Caller[] = callers;
 const rules: Record<string, Rule> = {
@@ -72,6 +77,9 @@ const rules: Record<string, Rule> = {
   'GET /api/periods': { kind: 'roles', roles: readers },
   'PATCH /api/periods/{id}': { kind: 'roles', roles: ['admin', 'comp_admin'] },
   'GET /api/quotas': { kind: 'roles', roles: readers, scoped: true },
+  'GET /api/metrics': { kind: 'roles', roles: readers },
+  'GET /api/kpi': { kind: 'roles', roles: readers, filtered: true },
+  'GET /api/kpi/export.csv': { kind: 'roles', roles: readers, filtered: true },
   'PATCH /api/quotas/{id}': { kind: 'roles', roles: ['admin', 'comp_admin', 'manager'], scoped: true },
   'GET /api/users': { kind: 'roles', roles: ['admin'] },
   'POST /api/users': { kind: 'roles', roles: ['admin'] },
@@ -81,7 +89,13 @@ const rules: Record<string, Rule> = {
   'GET /api/audit/export.csv': { kind: 'roles', roles: ['admin', 'finance'] },
 };
 
-type Built = { path: string; init?: RequestInit; expectWhenAllowed?: number };
+type Built = {
+  path: string;
+  init?: RequestInit;
+  expectWhenAllowed?: number;
+  /** For a filtered route: whether the answer (its text) holds the target's data. */
+  shows?: (text: string) => boolean;
+};
 
 describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
   let attain: Attain & { dispose(): Promise<void> };
@@ -149,6 +163,7 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
       case 'GET /api/mappings':
       case 'GET /api/imports':
       case 'GET /api/people':
+      case 'GET /api/metrics':
       case 'GET /api/periods':
       case 'GET /api/users':
       case 'GET /api/audit':
@@ -216,6 +231,18 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
         return { path: `/api/opportunities/${fx.deals[t].q3}` };
       case 'GET /api/activities':
         return { path: `/api/activities?personId=${personOf(t)}` };
+      case 'GET /api/kpi':
+        // Q3 2026, by rep: a manager of East sees Ann's and Ben's groups, a rep their own.
+        return {
+          path: '/api/kpi?metrics=won_revenue,quota&by=rep&period=quarter&at=2026-08-01',
+          shows: (text) =>
+            (JSON.parse(text) as { groups: { key: unknown }[] }).groups.some((g) => g.key === personOf(t)),
+        };
+      case 'GET /api/kpi/export.csv':
+        return {
+          path: '/api/kpi/export.csv?metrics=won_revenue,quota&by=rep&period=quarter&at=2026-08-01',
+          shows: (text) => text.split('\r\n').some((line) => line.startsWith(`${personOf(t)},`)),
+        };
       case 'PATCH /api/periods/{id}':
         return { path: `/api/periods/${fx.periods.q1}`, init: json('PATCH', { status: 'open' }) };
       case 'GET /api/quotas':
@@ -277,6 +304,7 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
             client = await signIn(app, `${caller}@example.com`, testPassword);
           const response = await client.request(built.path, built.init);
           const status = response.status;
+          const text = await response.text();
           const ok = allowed
             ? built.expectWhenAllowed !== undefined
               ? status === built.expectWhenAllowed
@@ -287,8 +315,15 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
               : status === 403 || status === 404;
           if (!ok || status >= 500)
             failures.push(
-              `${route} as ${caller} on ${t}'s data: expected ${allowed ? 'allow' : 'deny'}, got ${status} ${await response.text()}`,
+              `${route} as ${caller} on ${t}'s data: expected ${allowed ? 'allow' : 'deny'}, got ${status} ${text}`,
             );
+          else if (rule.kind === 'roles' && rule.filtered && allowed) {
+            if (!built.shows) throw new Error(`${route} is filtered: its request needs shows()`);
+            if (built.shows(text) !== inScope(caller, t))
+              failures.push(
+                `${route} as ${caller}: ${t}'s data ${inScope(caller, t) ? 'missing from' : 'leaked into'} the answer ${text}`,
+              );
+          }
         }
     }
     expect(failures).toEqual([]);

@@ -12,6 +12,7 @@ import { registerImportRoutes } from './routes/import-routes.ts';
 import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerRecordRoutes } from './routes/record-routes.ts';
+import { registerMetricRoutes } from './routes/metric-routes.ts';
 import { identify, type Api, type AppEnv, type RouteTable } from './access.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -104,6 +105,7 @@ export function createApp(attain: Attain): Api {
   registerDataRoutes(app, table, attain, version);
   registerImportRoutes(app, table, attain);
   registerRecordRoutes(app, table, attain);
+  registerMetricRoutes(app, table, attain);
   registerAdminRoutes(app, table, attain);
 
   app.doc31('/api/openapi.json', {

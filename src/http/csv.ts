@@ -4,10 +4,11 @@ type Cell = string | number | boolean | null | undefined;
 
 /**
  * Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) is prefixed
- * with an apostrophe (OWASP's CSV-injection advice); numbers are written as they are.
+ * with an apostrophe (OWASP's CSV-injection advice); numbers, negative ones too, are written as
+ * they are.
  */
 function safeCell(value: Cell): Cell {
-  if (typeof value !== 'string') return value;
+  if (typeof value !== 'string' || /^-?\d+(\.\d+)?$/.test(value)) return value;
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 

@@ -427,7 +427,9 @@ describe('evaluateMetrics: a hand-computed quarter', () => {
       from: day('2023-10-01'),
       to: day('2024-01-01'),
       label: '2023 Q4',
-      asOf: day('2024-03-31') - 92,
+      // Q1 is complete on its last day, so Q4 is taken complete too: through 31 December, not
+      // 92 days back from 31 March (30 December), which would drop Q4's last day.
+      asOf: day('2023-12-31'),
     });
     const bob = group(result.groups, 'Bob').metrics;
     expect(bob.pipeline_created).toMatchObject({

@@ -224,8 +224,11 @@ export function evaluateMetrics(input: MetricsInput, request: MetricsRequest): M
   let priorInfo: MetricsResult['prior'];
   if (request.compareTo === 'prior_period') {
     const span = priorSpan(request.period);
-    // The prior period as it was known at the same point of it: the as-of day shifted back.
-    const priorAsOf = asOf - (request.period.from - span.from);
+    // The prior period as it was known at the same point of it: the as-of day shifted back. When
+    // the current period is complete, so is the prior one (a 30-day month against a 31-day one
+    // must not lose the prior's last day).
+    const shifted = asOf - (request.period.from - span.from);
+    const priorAsOf = asOf >= request.period.to - 1 ? Math.max(shifted, span.to - 1) : shifted;
     const side = new MetricsSide(input, resolver, span, priorAsOf, currencyCode, needs, new Set()).run();
     prior = { side, summary: summarise(side) };
     priorInfo = { ...span, asOf: priorAsOf };

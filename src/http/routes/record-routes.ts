@@ -509,6 +509,8 @@ export function registerRecordRoutes(app: Api, table: RouteTable, attain: Attain
         attain.clock.now(),
         await positionsHeldBy(attain.store, principal.personId),
       );
+      // Attainment in the KPIs follows the new target at once.
+      attain.metrics.invalidate();
       return c.json({ quota }, 200);
     },
   );
