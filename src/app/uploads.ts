@@ -5,7 +5,14 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import { AppError } from '../domain/errors.ts';
 
-export type Upload = { id: string; fileName: string; path: string; bytes: number };
+/** An uploaded file, owned by the user who uploaded it (null: the console). */
+export type Upload = {
+  id: string;
+  fileName: string;
+  path: string;
+  bytes: number;
+  ownerUserId: number | null;
+};
 
 /**
  * Files uploaded for import, streamed to disk (never held in memory whole) under the data
@@ -23,7 +30,11 @@ export class UploadStore {
   }
 
   /** Streams a request body to a file, refusing it (and deleting what was written) past the limit. */
-  async save(fileName: string, body: ReadableStream<Uint8Array> | null): Promise<Upload> {
+  async save(
+    fileName: string,
+    body: ReadableStream<Uint8Array> | null,
+    ownerUserId: number | null = null,
+  ): Promise<Upload> {
     const safeName = path.basename(fileName).replace(/[^\w.\- ]+/g, '_') || 'upload';
     if (!body)
       throw new AppError('validation', 'The upload has no body: send the file bytes as the request body.', [
@@ -62,14 +73,15 @@ export class UploadStore {
         { file: safeName, message: 'the file is empty' },
       ]);
     }
-    const upload = { id, fileName: safeName, path: filePath, bytes };
+    const upload = { id, fileName: safeName, path: filePath, bytes, ownerUserId };
     this.uploads.set(id, upload);
     return upload;
   }
 
-  getOrThrow(id: string): Upload {
+  /** An upload of this user's; another user's upload is not found (its id proves nothing). */
+  getOrThrow(id: string, ownerUserId: number | null = null): Upload {
     const upload = this.uploads.get(id);
-    if (!upload)
+    if (!upload || upload.ownerUserId !== ownerUserId)
       throw new AppError('not_found', `No upload ${id}: upload the file again.`, [
         { field: 'uploads', value: id, message: 'unknown upload id' },
       ]);

@@ -363,6 +363,25 @@ describe.each(testDatabaseKinds())('access and trust on %s', (kind) => {
     expect(JSON.stringify(audit.body)).not.toMatch(/\$argon2|atn_[A-Za-z0-9_-]{20}/);
   });
 
+  it('keeps an upload to the user who made it: another importer cannot import it by its id', async () => {
+    const other = await createUserAndSignIn(app, attain, { email: 'comp@example.com', role: 'comp_admin' });
+    const uploaded = await admin.json('/api/uploads?name=accounts.csv', {
+      method: 'POST',
+      body: 'account_key,name\nacc-9,Nine\n',
+    });
+    expect(uploaded.status).toBe(201);
+    const stolen = await other.json('/api/imports', {
+      method: 'POST',
+      body: JSON.stringify({ uploads: [uploaded.body.upload.id] }),
+    });
+    expect(stolen.status).toBe(404);
+    const own = await admin.json('/api/imports', {
+      method: 'POST',
+      body: JSON.stringify({ uploads: [uploaded.body.upload.id], dryRun: true }),
+    });
+    expect(own.status).toBe(202);
+  });
+
   it('keeps the audit trail append-only, even against the database itself', async () => {
     await expect(sql`UPDATE audit_log SET summary = 'rewritten'`.execute(attain.store.db)).rejects.toThrow(
       /append-only/,

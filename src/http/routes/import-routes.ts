@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { actorFor, secureRoute, type Api, type RouteTable } from '../access.ts';
+import { actorFor, principalOf, secureRoute, type Api, type RouteTable } from '../access.ts';
 import { auditImport } from '../../app/audit/import-audit.ts';
 import type { Attain } from '../../app/create-attain.ts';
 import { getImportOrThrow, listImports } from '../../app/import-history.ts';
@@ -111,7 +111,7 @@ export function registerImportRoutes(app: Api, table: RouteTable, attain: Attain
     }),
     async (c) => {
       const { name } = c.req.valid('query');
-      const upload = await attain.uploads.save(name, c.req.raw.body);
+      const upload = await attain.uploads.save(name, c.req.raw.body, principalOf(c).userId);
       try {
         const preview = await previewFile({ path: upload.path, name: upload.fileName });
         return c.json(
@@ -161,7 +161,7 @@ export function registerImportRoutes(app: Api, table: RouteTable, attain: Attain
             message: 'is not a built-in mapping (see GET /api/mappings) or "detect"',
           },
         ]);
-      const uploads = body.uploads.map((id) => attain.uploads.getOrThrow(id));
+      const uploads = body.uploads.map((id) => attain.uploads.getOrThrow(id, principalOf(c).userId));
       const job = attain.imports.start(
         uploads.map((u) => ({ path: u.path, name: u.fileName })),
         {
