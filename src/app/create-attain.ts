@@ -11,6 +11,7 @@ import type { Clock } from './ports.ts';
 import { UploadStore } from './uploads.ts';
 import { AccessService } from './access/access-service.ts';
 import { ReadModels } from './records/read-models.ts';
+import { everything } from '../domain/access/scope.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { OidcClient } from './auth/oidc.ts';
 import { MetricsService } from './metrics/metrics-service.ts';
@@ -62,6 +63,10 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
     reads.invalidate();
     metrics.invalidate();
     await snapshots.refresh();
+    // Alerts are computed after each import, for the whole organisation, ready for the first reader.
+    await metrics
+      .alerts(everything, 'all')
+      .catch((error: unknown) => console.error('alerts after import failed', error));
   });
   const auth = new AuthService(store, clock, config);
   let oidc: Promise<OidcClient | null> | undefined;

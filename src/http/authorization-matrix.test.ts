@@ -79,6 +79,8 @@ const rules: Record<string, Rule> = {
   'GET /api/quotas': { kind: 'roles', roles: readers, scoped: true },
   'GET /api/metrics': { kind: 'roles', roles: readers },
   'GET /api/kpi': { kind: 'roles', roles: readers, filtered: true },
+  // Scoped inside the engine (src/domain/metrics/alerts.test.ts: a manager's alerts are their team's).
+  'GET /api/alerts': { kind: 'roles', roles: readers },
   'GET /api/kpi/export.csv': { kind: 'roles', roles: readers, filtered: true },
   'PATCH /api/quotas/{id}': { kind: 'roles', roles: ['admin', 'comp_admin', 'manager'], scoped: true },
   'GET /api/users': { kind: 'roles', roles: ['admin'] },
@@ -231,6 +233,8 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
         return { path: `/api/opportunities/${fx.deals[t].q3}` };
       case 'GET /api/activities':
         return { path: `/api/activities?personId=${personOf(t)}` };
+      case 'GET /api/alerts':
+        return { path: '/api/alerts' };
       case 'GET /api/kpi':
         // Q3 2026, by rep: a manager of East sees Ann's and Ben's groups, a rep their own.
         return {

@@ -2,6 +2,7 @@ import { personVisibleOn, type Scope } from '../../domain/access/scope.ts';
 import { fromDayNumber, parseIsoDate } from '../../domain/calendar/day-number.ts';
 import { periodKinds, type PeriodKind } from '../../domain/calendar/fiscal-calendar.ts';
 import { AppError, DomainError, type Problem } from '../../domain/errors.ts';
+import { computeAlerts, type Alert } from '../../domain/metrics/alerts.ts';
 import { evaluateMetrics } from '../../domain/metrics/evaluate-metrics.ts';
 import {
   findMetricDefinition,
@@ -58,6 +59,12 @@ export type KpiQuery = {
 };
 
 export type KpiSpan = { from: string; to: string; label?: string };
+
+export type AlertReport = {
+  asOf: string;
+  period: KpiSpan;
+  alerts: (Alert & { personName: string | null })[];
+};
 
 /** The engine's result with its days as 'YYYY-MM-DD' (`to` is the first day after the period). */
 export type KpiReport = {
@@ -163,6 +170,55 @@ export class MetricsService {
   /** Called after every import (people, the hierarchy, accounts or quotas may have changed). */
   invalidate(): void {
     this.loaded = null;
+    this.alertCache = new WeakMap();
+  }
+
+  private alertCache = new WeakMap<object, Map<string, Promise<AlertReport>>>();
+
+  /**
+   * The alerts of the current fiscal quarter as of today, for a caller's scope (docs/metrics.md,
+   * "Alerts"). Computed once per snapshot, day and scope: after an import the snapshot is new, so
+   * they are computed afresh (createAttain warms the whole organisation's set after each import).
+   */
+  async alerts(scope: Scope, scopeKey: string): Promise<AlertReport> {
+    const [snapshots, loaded] = await Promise.all([this.snapshots.get(), this.dimensions()]);
+    const today = this.clock.now().slice(0, 10);
+    let byScope = this.alertCache.get(snapshots.opportunities);
+    if (!byScope) this.alertCache.set(snapshots.opportunities, (byScope = new Map()));
+    const key = `${today} ${scopeKey}`;
+    let report = byScope.get(key);
+    if (!report) {
+      report = Promise.resolve().then(() => {
+        const asOf = parseIsoDate(today)!;
+        const currency = mainCurrencyOf(snapshots.opportunities) ?? 'USD';
+        const input: MetricsInput = {
+          opportunities: snapshots.opportunities,
+          activities: snapshots.activities,
+          dimensions: loaded.dimensions,
+          quotas: this.quotasIn(loaded, currency),
+        };
+        if (scope.kind !== 'all') input.visible = (personId, day) => personVisibleOn(scope, personId, day);
+        const period = fiscalMetricPeriod('quarter', asOf, this.fiscalYearStartMonth);
+        const names = new Map(loaded.dimensions.people.map((p) => [p.id, p.name]));
+        const alerts = computeAlerts(input, {
+          asOf,
+          period,
+          currency,
+          currencyDigits: minorDigits(currency),
+        });
+        return {
+          asOf: today,
+          period: span(period),
+          alerts: alerts.map((a) => ({
+            ...a,
+            personName: a.personId === null ? null : (names.get(a.personId) ?? null),
+          })),
+        };
+      });
+      byScope.set(key, report);
+      report.catch(() => byScope.delete(key));
+    }
+    return report;
   }
 
   /** Every metric's written-down definition, computed or defined only. */

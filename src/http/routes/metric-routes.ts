@@ -4,7 +4,7 @@ import { recordAudit } from '../../app/audit/audit-log.ts';
 import { kpiTable } from '../../app/metrics/kpi-table.ts';
 import { kpiPeriodPattern, unknownMetricIds, type KpiQuery } from '../../app/metrics/metrics-service.ts';
 import { groupBys } from '../../domain/metrics/metric-types.ts';
-import { actorFor, scopeOf, secureRoute, type Api, type RouteTable } from '../access.ts';
+import { actorFor, principalOf, scopeOf, secureRoute, type Api, type RouteTable } from '../access.ts';
 import { csvResponse } from '../csv.ts';
 
 const problemJson = { 'application/problem+json': { schema: z.object({ title: z.string() }) } };
@@ -194,6 +194,54 @@ export function registerMetricRoutes(app: Api, table: RouteTable, attain: Attain
       const report = await attain.metrics.evaluate(
         toKpiQuery(c.req.valid('query')),
         await scopeOf(c, attain),
+      );
+      return c.json(report, 200);
+    },
+  );
+
+  app.openapi(
+    secureRoute(table, reader, {
+      method: 'get',
+      path: '/api/alerts',
+      summary:
+        'What to look at now: coverage below 3:1, reps behind activity pace, stage conversion falling, stalled deals (within the caller’s scope)',
+      responses: {
+        200: {
+          description: 'Alerts of the current fiscal quarter, as of today',
+          content: {
+            'application/json': {
+              schema: z.object({
+                asOf: z.string(),
+                period: z.object({ from: z.string(), to: z.string(), label: z.string().optional() }),
+                alerts: z.array(
+                  z.object({
+                    kind: z.enum([
+                      'low_coverage',
+                      'behind_activity_pace',
+                      'conversion_falling',
+                      'stalled_deal',
+                    ]),
+                    personId: z.number().nullable(),
+                    personName: z.string().nullable(),
+                    opportunityId: z.number().nullable(),
+                    stage: z.string().nullable(),
+                    value: z.number(),
+                    threshold: z.number(),
+                    message: z.string(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      const principal = principalOf(c);
+      const scope = await scopeOf(c, attain);
+      const report = await attain.metrics.alerts(
+        scope,
+        scope.kind === 'all' ? 'all' : `person:${principal.personId}`,
       );
       return c.json(report, 200);
     },
