@@ -53,6 +53,11 @@ export const configVariables = {
     description:
       'Password of that first administrator (12+ characters). When empty, the first start prints a one-time set-up link instead.',
   },
+  ATTAIN_TRUST_PROXY: {
+    default: 'false',
+    description:
+      'true behind one reverse proxy: the client address is taken from the last X-Forwarded-For entry (the one the proxy added).',
+  },
   ATTAIN_OIDC_ISSUER: {
     default: '',
     description:
@@ -95,6 +100,7 @@ const configSchema = z.object({
   ATTAIN_ADMIN_PASSWORD: z
     .string()
     .refine((v) => v === '' || v.length >= 12, 'must be at least 12 characters'),
+  ATTAIN_TRUST_PROXY: booleanText,
   ATTAIN_OIDC_ISSUER: z
     .string()
     .refine((v) => v === '' || /^https?:\/\//.test(v), 'must be an http(s):// URL'),
@@ -120,6 +126,8 @@ export type AppConfig = {
   publicUrl: string;
   /** Whether ATTAIN_PUBLIC_URL was given; if not, the server's own address is used once it listens. */
   publicUrlConfigured: boolean;
+  /** Behind a reverse proxy: read the client address from X-Forwarded-For. */
+  trustProxy: boolean;
   secret: string;
   firstAdmin: { email: string; password: string | null };
   oidc: { issuer: string; clientId: string; clientSecret: string | null } | null;
@@ -176,6 +184,7 @@ export function loadConfig(
       c.ATTAIN_PUBLIC_URL || `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`
     ).replace(/\/+$/, ''),
     publicUrlConfigured: c.ATTAIN_PUBLIC_URL !== '',
+    trustProxy: c.ATTAIN_TRUST_PROXY,
     secret: c.ATTAIN_SECRET || developmentSecret,
     firstAdmin: { email: c.ATTAIN_ADMIN_EMAIL, password: c.ATTAIN_ADMIN_PASSWORD || null },
     oidc: c.ATTAIN_OIDC_ISSUER

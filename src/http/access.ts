@@ -28,8 +28,17 @@ const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 const csrfExempt = new Set(['/api/auth/sign-in', '/api/auth/link', '/api/auth/link/complete']);
 
-function clientIp(c: Context): string | null {
-  // Behind a proxy this is the proxy's; docs/security.md says how to run Attain behind one.
+/**
+ * The client's address: the socket's, or behind one trusted reverse proxy (ATTAIN_TRUST_PROXY) the
+ * last X-Forwarded-For entry, the one the proxy itself added (earlier entries are the client's
+ * say-so and could be forged).
+ */
+export function clientIp(c: Context, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for');
+    const last = forwarded?.split(',').at(-1)?.trim();
+    if (last) return last;
+  }
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? null;
 }
@@ -42,7 +51,10 @@ function clientIp(c: Context): string | null {
  */
 export function identify(attain: Attain): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set('meta', { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null });
+    c.set('meta', {
+      ip: clientIp(c, attain.config.trustProxy),
+      userAgent: c.req.header('user-agent') ?? null,
+    });
     const authorization = c.req.header('authorization');
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);

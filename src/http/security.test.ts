@@ -382,6 +382,19 @@ describe.each(testDatabaseKinds())('access and trust on %s', (kind) => {
     expect(own.status).toBe(202);
   });
 
+  it('takes the client address from the proxy’s X-Forwarded-For entry only when told to trust it', async () => {
+    const { clientIp } = await import('./access.ts');
+    const request = (headers: Record<string, string>) =>
+      ({
+        req: { header: (name: string) => headers[name] },
+        env: { incoming: { socket: { remoteAddress: '10.0.0.5' } } },
+      }) as never;
+    const forged = { 'x-forwarded-for': '6.6.6.6, 203.0.113.9' };
+    expect(clientIp(request(forged), false)).toBe('10.0.0.5');
+    expect(clientIp(request(forged), true)).toBe('203.0.113.9');
+    expect(clientIp(request({}), true)).toBe('10.0.0.5');
+  });
+
   it('keeps the audit trail append-only, even against the database itself', async () => {
     await expect(sql`UPDATE audit_log SET summary = 'rewritten'`.execute(attain.store.db)).rejects.toThrow(
       /append-only/,
