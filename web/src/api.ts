@@ -307,6 +307,103 @@ export type Quota = {
   updatedAt: string;
 };
 
+// ---------------------------------------------------------------- metrics (docs/metrics.md)
+
+export type MetricUnit = 'money' | 'count' | 'ratio' | 'days' | 'months' | 'per_day';
+
+export type MetricDefinition = {
+  id: string;
+  label: string;
+  unit: MetricUnit;
+  money: boolean;
+  direction: 'higher' | 'lower';
+  category: 'leading' | 'lagging' | 'competency';
+  status: 'computed' | 'defined';
+  definition: string;
+  alternative?: string;
+  groupBys: KpiGroupBy[];
+};
+
+export const kpiGroupBys = [
+  'company',
+  'rep',
+  'manager',
+  'team',
+  'region',
+  'segment',
+  'industry',
+  'product',
+  'lead_source',
+  'competitor',
+  'deal_type',
+  'lost_reason',
+] as const;
+export type KpiGroupBy = (typeof kpiGroupBys)[number];
+
+export type KpiPeriod = 'week' | 'month' | 'quarter' | 'half' | 'year' | `trailing_${number}`;
+
+export type KpiQuery = {
+  metrics: string[];
+  by?: KpiGroupBy;
+  period?: KpiPeriod;
+  at?: string;
+  calendar?: 'fiscal' | 'calendar';
+  asOf?: string;
+  compare?: 'prior_period';
+  withRecords?: boolean;
+};
+
+/** Money as an exact decimal string ("1234.50"); everything else a number (ratios 0..1). */
+export type MetricNumber = number | string;
+
+export type MetricRecords = { kind: 'opportunity' | 'activity' | 'person'; ids: number[] };
+
+export type KpiValue = {
+  value: MetricNumber | null;
+  numerator?: MetricNumber;
+  denominator?: MetricNumber;
+  target?: string;
+  breakdown?: {
+    key: string | null;
+    label: string;
+    value: MetricNumber | null;
+    numerator?: MetricNumber;
+    denominator?: MetricNumber;
+  }[];
+  flags?: string[];
+  prior?: { value: MetricNumber | null; numerator?: MetricNumber; denominator?: MetricNumber };
+  change?: MetricNumber | null;
+  records?: MetricRecords;
+};
+
+export type KpiGroup = { key: string | number | null; label: string; metrics: Record<string, KpiValue> };
+
+export type KpiReport = {
+  metrics: string[];
+  groupBy: KpiGroupBy;
+  /** [from, to): `to` is the first day after the period. */
+  period: { from: string; to: string; label?: string };
+  asOf: string;
+  currency: string;
+  prior?: { from: string; to: string; label?: string; asOf: string };
+  groups: KpiGroup[];
+  issues: { code: string; message: string; metric?: string; count?: number }[];
+};
+
+/** The query string of GET /api/kpi (and of its CSV export, which has no drill-down). */
+export function kpiQueryString(query: KpiQuery, options: { csv?: boolean } = {}): string {
+  return queryString({
+    metrics: query.metrics.join(','),
+    by: query.by,
+    period: query.period,
+    at: query.at,
+    calendar: query.calendar,
+    asOf: query.asOf,
+    compare: query.compare,
+    withRecords: query.withRecords && !options.csv ? 'true' : undefined,
+  });
+}
+
 /** An HTTP error with the server's problem document (or one made up for network failures). */
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
@@ -508,6 +605,17 @@ export const api = {
 
   updateQuota: async (id: number, change: { target: string; reason: string }) =>
     (await request<{ quota: Quota }>(`/api/quotas/${id}`, jsonInit('PATCH', change))).quota,
+
+  // -------------------------------------------------------------- metrics
+
+  metrics: async () => (await request<{ metrics: MetricDefinition[] }>('/api/metrics')).metrics,
+
+  kpi: (query: KpiQuery) => request<KpiReport>(`/api/kpi${kpiQueryString(query)}`),
+
+  kpiExportUrl: (query: KpiQuery) => `/api/kpi/export.csv${kpiQueryString(query, { csv: true })}`,
+
+  opportunity: async (id: number) =>
+    (await request<{ opportunity: Opportunity }>(`/api/opportunities/${id}`)).opportunity,
 
   // -------------------------------------------------------------- data import
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import {
   api,
   onUnauthenticated,
@@ -30,6 +30,11 @@ import { UsersPage } from './pages/users-page.tsx';
 import { Link, navigate, Redirect, usePathname } from './router.tsx';
 import { SessionContext, type Session } from './session.tsx';
 import { useCounts } from './use-counts.ts';
+
+// The dashboards carry ECharts: loaded on first visit, so the rest of the UI stays light.
+const DashboardPage = lazy(() =>
+  import('./pages/dashboard-page.tsx').then((module) => ({ default: module.DashboardPage })),
+);
 
 const databaseLabels: Record<Health['database'], string> = {
   pglite: 'PGlite (embedded)',
@@ -189,6 +194,15 @@ function resolvePage(
   if (person)
     return { title: 'Scorecard', page: <MeasurePage key={person[1]} personId={Number(person[1])} /> };
   if (clean === '/measure/deals') return { title: 'Deals', page: <DealsPage /> };
+  if (clean === '/measure/dashboard')
+    return {
+      title: 'Dashboards',
+      page: (
+        <Suspense fallback={<p className="muted">Loading the dashboards…</p>}>
+          <DashboardPage />
+        </Suspense>
+      ),
+    };
   if (clean === '/admin/users')
     return can('users:manage') ? { title: 'Users', page: <UsersPage /> } : noAccess('Users', 'users:manage');
   if (clean === '/admin/audit')

@@ -32,8 +32,14 @@ export function MeasurePage({ personId }: { personId?: number }) {
   const onOwnPage = personId === undefined;
 
   const choosePeriod = (id: number) => navigate(`${pathname}${queryString({ periodId: id })}`);
-  const periodPicker =
-    list.length > 0 ? <PeriodSelect periods={list} value={periodId} onChange={choosePeriod} /> : null;
+  const periodPicker = (
+    <>
+      <Link to="/measure/dashboard" className="button button-secondary" data-testid="dashboards-link">
+        Dashboards
+      </Link>
+      {list.length > 0 && <PeriodSelect periods={list} value={periodId} onChange={choosePeriod} />}
+    </>
+  );
 
   const noPeriods = periods.data !== null && list.length === 0;
   const importHint = can('data:import')
