@@ -176,6 +176,19 @@ describe('Dashboards in the browser', () => {
     expect(await table.locator('tbody tr').last().getAttribute('data-group-key')).toBe(String(best.key));
     expect(await table.locator('tr[data-tier="top"]').count()).toBeGreaterThanOrEqual(1);
 
+    // The alerts computed after the import: the card lists as many as /api/alerts has.
+    const alerts = await apiCall<{ alerts: { kind: string; message: string }[] }>(admin, '/api/alerts');
+    const card = admin.getByTestId('alerts');
+    await card.waitFor();
+    if (alerts.alerts.length === 0) expect(await card.textContent()).toContain('No alerts');
+    else {
+      await card.locator('summary').first().waitFor();
+      const counts = (await card.locator('summary').allTextContents()).map((t) =>
+        Number(/\((\d+)\)/.exec(t)?.[1]),
+      );
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(alerts.alerts.length);
+    }
+
     await admin.getByTestId('coverage-chart').waitFor();
     await admin.getByTestId('funnel-table').waitFor();
     expect(await admin.getByTestId('funnel-table').locator('tbody tr').count()).toBeGreaterThan(2);

@@ -378,6 +378,24 @@ export type KpiValue = {
 
 export type KpiGroup = { key: string | number | null; label: string; metrics: Record<string, KpiValue> };
 
+export type AlertKind = 'low_coverage' | 'behind_activity_pace' | 'conversion_falling' | 'stalled_deal';
+
+/** GET /api/alerts: what to look at now, within the caller's scope (docs/metrics.md, "Alerts"). */
+export type AlertReport = {
+  asOf: string;
+  period: { from: string; to: string; label?: string };
+  alerts: {
+    kind: AlertKind;
+    personId: number | null;
+    personName: string | null;
+    opportunityId: number | null;
+    stage: string | null;
+    value: number;
+    threshold: number;
+    message: string;
+  }[];
+};
+
 export type KpiReport = {
   metrics: string[];
   groupBy: KpiGroupBy;
@@ -611,6 +629,8 @@ export const api = {
   metrics: async () => (await request<{ metrics: MetricDefinition[] }>('/api/metrics')).metrics,
 
   kpi: (query: KpiQuery) => request<KpiReport>(`/api/kpi${kpiQueryString(query)}`),
+
+  alerts: () => request<AlertReport>('/api/alerts'),
 
   kpiExportUrl: (query: KpiQuery) => `/api/kpi/export.csv${kpiQueryString(query, { csv: true })}`,
 

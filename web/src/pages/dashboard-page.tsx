@@ -6,6 +6,7 @@ import {
   type KpiGroup,
   type KpiGroupBy,
   type KpiQuery,
+  type AlertKind,
   type KpiReport,
   type MetricDefinition,
   type Role,
@@ -534,6 +535,7 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
 
   return (
     <div className="dashboard" data-testid="manager-dashboard">
+      <AlertsCard onDrill={onDrill} />
       <Loading loaded={team} what="the team">
         {team.data &&
           (() => {
@@ -1155,4 +1157,77 @@ function barOption(
       },
     ],
   };
+}
+
+const alertLabels: Record<AlertKind, string> = {
+  low_coverage: 'Coverage below 3:1',
+  behind_activity_pace: 'Behind activity pace',
+  conversion_falling: 'Conversion falling',
+  stalled_deal: 'Stalled deal',
+};
+
+/** The alerts computed after the last import (GET /api/alerts), grouped by kind, each deal clickable. */
+function AlertsCard({ onDrill }: Pick<ViewContext, 'onDrill'>) {
+  const loaded = useLoad(() => api.alerts(), []);
+  const report = loaded.data;
+  const kinds = Object.keys(alertLabels) as AlertKind[];
+  return (
+    <section className="card" aria-labelledby="alerts-title" data-testid="alerts">
+      <div className="card-header">
+        <div>
+          <h2 id="alerts-title">Alerts</h2>
+          <p className="card-description">
+            What to look at now
+            {report ? `, as of ${report.asOf} (${report.period.label ?? report.period.from})` : ''}: pipeline
+            coverage, activity pace, stage conversion against the quarter before, and deals stuck in a stage.
+          </p>
+        </div>
+      </div>
+      {loaded.problem ? (
+        <div className="empty-inline">The alerts could not be loaded: {loaded.problem.title}</div>
+      ) : !report ? (
+        <div className="empty-inline">Loading the alerts…</div>
+      ) : report.alerts.length === 0 ? (
+        <div className="empty-inline">No alerts: coverage, pace, conversion and stage times look normal.</div>
+      ) : (
+        <div className="alert-groups">
+          {kinds.map((kind) => {
+            const list = report.alerts.filter((a) => a.kind === kind);
+            if (list.length === 0) return null;
+            return (
+              <details key={kind} open={list.length <= 5}>
+                <summary>
+                  {alertLabels[kind]} <span className="tabular">({list.length})</span>
+                </summary>
+                <ul className="alert-list">
+                  {list.slice(0, 50).map((a, i) => (
+                    <li key={`${kind}-${a.personId ?? ''}-${a.opportunityId ?? ''}-${a.stage ?? ''}-${i}`}>
+                      {a.opportunityId !== null ? (
+                        <button
+                          type="button"
+                          className="link-button"
+                          onClick={() =>
+                            onDrill({
+                              title: alertLabels[kind],
+                              value: a.message,
+                              records: { kind: 'opportunity', ids: [a.opportunityId!] },
+                            })
+                          }
+                        >
+                          {a.message}
+                        </button>
+                      ) : (
+                        a.message
+                      )}
+                    </li>
+                  ))}
+                </ul>
+                {list.length > 50 ? <p className="card-description">First 50 of {list.length}.</p> : null}
+              </details>
+            );
+          })}
+        </div>
+      )}
+    </section>
+  );
 }
