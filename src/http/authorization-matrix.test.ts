@@ -82,6 +82,8 @@ const rules: Record<string, Rule> = {
   // Scoped inside the engine (src/domain/metrics/alerts.test.ts: a manager's alerts are their team's).
   'GET /api/alerts': { kind: 'roles', roles: readers },
   'GET /api/kpi/export.csv': { kind: 'roles', roles: readers, filtered: true },
+  // The same answer as the CSV (one handler), as a workbook.
+  'GET /api/kpi/export.xlsx': { kind: 'roles', roles: readers },
   'PATCH /api/quotas/{id}': { kind: 'roles', roles: ['admin', 'comp_admin', 'manager'], scoped: true },
   'GET /api/users': { kind: 'roles', roles: ['admin'] },
   'POST /api/users': { kind: 'roles', roles: ['admin'] },
@@ -233,6 +235,8 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
         return { path: `/api/opportunities/${fx.deals[t].q3}` };
       case 'GET /api/activities':
         return { path: `/api/activities?personId=${personOf(t)}` };
+      case 'GET /api/kpi/export.xlsx':
+        return { path: '/api/kpi/export.xlsx?metrics=won_revenue,quota&by=rep&period=quarter&at=2026-08-01' };
       case 'GET /api/alerts':
         return { path: '/api/alerts' };
       case 'GET /api/kpi':

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 // The metric and KPI routes in-process, on the access fixture (src/app/testing/access-fixture.ts):
 // Ann and Ben sell in East, Cleo in West; each won a deal on 2026-02-10 (Q1) and on 2026-08-15
 // (Q3) and carries a 40,000 USD quota in both quarters. East was Mia's until 2026-04-01 and Ed's
@@ -220,6 +221,24 @@ describe.each(testDatabaseKinds())('metric routes on %s', (kind) => {
       .where('action', '=', 'metrics_exported')
       .execute();
     expect(audit).toEqual([{ action: 'metrics_exported', actor: expect.stringContaining('ed') }]);
+  });
+
+  it('exports the same as XLSX, numbers as numbers, within scope', async () => {
+    const response = await ed.request(`/api/kpi/export.xlsx?metrics=won_revenue,win_rate&by=rep&${q3}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await response.arrayBuffer());
+    const rows = workbook.worksheets[0]!.getSheetValues()
+      .slice(1)
+      .map((r) => (r as unknown[]).slice(1));
+    expect(rows).toEqual([
+      ['group_key', 'group', 'won_revenue', 'win_rate'],
+      [fx.people.a, 'Ann Rep', 20000, 1],
+      [fx.people.b, 'Ben Rep', 21000, 1],
+    ]);
   });
 
   it('refuses unknown metrics and malformed queries with 400, naming each', async () => {

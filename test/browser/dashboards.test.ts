@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 // The dashboards as the people who use them meet them, in real headless Chromium against the real
 // server on the demo organisation: the administrator opens the executive and the manager views and
 // finds the same numbers as GET /api/kpi, clicks a number and gets the deals behind it; a rep
@@ -167,6 +168,27 @@ describe('Dashboards in the browser', () => {
     expect(await table.getByTestId(`cell-won_revenue-${String(best.key)}`).getAttribute('data-value')).toBe(
       String(best.metrics.won_revenue!.value),
     );
+    // The table's XLSX export (the link on the page, fetched with the page's session) opens and holds
+    // the same numbers as the page.
+    const href = (await admin.getByTestId('export-xlsx').first().getAttribute('href'))!;
+    const base64 = await admin.evaluate(async (url) => {
+      const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      let text = '';
+      for (const b of bytes) text += String.fromCharCode(b);
+      return btoa(text);
+    }, href);
+    const workbook = new ExcelJS.Workbook();
+    const bytes = Buffer.from(base64, 'base64');
+    await workbook.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const sheet = workbook.worksheets[0]!;
+    const headerRow = (sheet.getRow(1).values as unknown[]).slice(1);
+    const wonColumn = headerRow.indexOf('won_revenue') + 1;
+    const bestRow = sheet
+      .getRows(2, sheet.rowCount - 1)!
+      .find((r) => String(r.getCell(1).value) === String(best.key))!;
+    expect(Number(bestRow.getCell(wonColumn).value)).toBe(Number(best.metrics.won_revenue!.value));
+    expect(sheet.rowCount - 1).toBe(expected.groups.length);
+
     // Sorted by won revenue, highest first; a click on the header turns the order round.
     expect(await table.locator('tbody tr').first().getAttribute('data-group-key')).toBe(String(best.key));
     const header = table.getByRole('columnheader', { name: /Won revenue/ });

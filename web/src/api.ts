@@ -632,7 +632,8 @@ export const api = {
 
   alerts: () => request<AlertReport>('/api/alerts'),
 
-  kpiExportUrl: (query: KpiQuery) => `/api/kpi/export.csv${kpiQueryString(query, { csv: true })}`,
+  kpiExportUrl: (query: KpiQuery, format: 'csv' | 'xlsx' = 'csv') =>
+    `/api/kpi/export.${format}${kpiQueryString(query, { csv: true })}`,
 
   opportunity: async (id: number) =>
     (await request<{ opportunity: Opportunity }>(`/api/opportunities/${id}`)).opportunity,

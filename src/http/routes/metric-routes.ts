@@ -6,6 +6,7 @@ import { kpiPeriodPattern, unknownMetricIds, type KpiQuery } from '../../app/met
 import { groupBys } from '../../domain/metrics/metric-types.ts';
 import { actorFor, principalOf, scopeOf, secureRoute, type Api, type RouteTable } from '../access.ts';
 import { csvResponse } from '../csv.ts';
+import { xlsxResponse } from '../xlsx.ts';
 
 const problemJson = { 'application/problem+json': { schema: z.object({ title: z.string() }) } };
 const day = z.iso.date();
@@ -247,30 +248,44 @@ export function registerMetricRoutes(app: Api, table: RouteTable, attain: Attain
     },
   );
 
-  app.openapi(
-    secureRoute(table, reader, {
-      method: 'get',
-      path: '/api/kpi/export.csv',
-      summary: 'The same as GET /api/kpi, as CSV: a row per group, a column per metric value',
-      request: { query: KpiQuerySchema.omit({ withRecords: true }) },
-      responses: {
-        200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
-        400: { description: 'Unknown metric or malformed query', content: problemJson },
+  for (const format of ['csv', 'xlsx'] as const) {
+    app.openapi(
+      secureRoute(table, reader, {
+        method: 'get',
+        path: `/api/kpi/export.${format}`,
+        summary: `The same as GET /api/kpi, as ${format.toUpperCase()}: a row per group, a column per metric value`,
+        request: { query: KpiQuerySchema.omit({ withRecords: true }) },
+        responses: {
+          200: {
+            description: format.toUpperCase(),
+            content:
+              format === 'csv'
+                ? { 'text/csv': { schema: z.string() } }
+                : {
+                    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+                      schema: z.string(),
+                    },
+                  },
+          },
+          400: { description: 'Unknown metric or malformed query', content: problemJson },
+        },
+      }),
+      async (c) => {
+        const query = toKpiQuery({ ...c.req.valid('query'), withRecords: 'false' });
+        const report = await attain.metrics.evaluate(query, await scopeOf(c, attain));
+        const { header, rows } = kpiTable(report);
+        // Exports leave the system: recorded like the record exports (docs/security.md, audit trail).
+        await recordAudit(attain.store.db, actorFor(c), attain.clock.now(), {
+          action: 'metrics_exported',
+          entity: 'metric',
+          summary: `Exported ${report.metrics.join(', ')} by ${report.groupBy} for ${report.period.label ?? report.period.from} as ${format.toUpperCase()} (${rows.length} rows).`,
+          after: query,
+        });
+        const name = `attain-kpi-${report.groupBy}-${report.period.from}.${format}`;
+        return format === 'csv'
+          ? csvResponse(name, header, rows)
+          : xlsxResponse(name, `KPIs by ${report.groupBy}`, header, rows);
       },
-    }),
-    async (c) => {
-      const query = toKpiQuery({ ...c.req.valid('query'), withRecords: 'false' });
-      const report = await attain.metrics.evaluate(query, await scopeOf(c, attain));
-      const { header, rows } = kpiTable(report);
-      // Exports leave the system: recorded like the record exports (docs/security.md, audit trail).
-      await recordAudit(attain.store.db, actorFor(c), attain.clock.now(), {
-        action: 'metrics_exported',
-        entity: 'metric',
-        summary: `Exported ${report.metrics.join(', ')} by ${report.groupBy} for ${report.period.label ?? report.period.from} as CSV (${rows.length} rows).`,
-        after: query,
-      });
-      const name = `attain-kpi-${report.groupBy}-${report.period.from}.csv`;
-      return csvResponse(name, header, rows);
-    },
-  );
+    );
+  }
 }

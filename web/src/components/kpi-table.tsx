@@ -162,6 +162,14 @@ export function KpiTable({
       <p className="table-note">
         <a href={exportUrl} className="button button-ghost button-small" download>
           <DownloadIcon /> Export CSV
+        </a>{' '}
+        <a
+          href={exportUrl.replace('/export.csv', '/export.xlsx')}
+          className="button button-ghost button-small"
+          download
+          data-testid="export-xlsx"
+        >
+          <DownloadIcon /> Export XLSX
         </a>
       </p>
     </div>

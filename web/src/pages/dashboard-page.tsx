@@ -823,6 +823,13 @@ function Funnel({
               download
             >
               Export CSV
+            </a>{' '}
+            <a
+              href={api.kpiExportUrl({ ...base, metrics: funnelMetrics, by: 'company' }, 'xlsx')}
+              className="button button-ghost button-small"
+              download
+            >
+              Export XLSX
             </a>
           </p>
         </>
@@ -947,6 +954,16 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
                     download
                   >
                     Export CSV
+                  </a>{' '}
+                  <a
+                    href={api.kpiExportUrl(
+                      { ...base, metrics: executiveMetrics, by: 'company', compare: 'prior_period' },
+                      'xlsx',
+                    )}
+                    className="button button-ghost button-small"
+                    download
+                  >
+                    Export XLSX
                   </a>
                 </p>
               </section>
