@@ -31,8 +31,8 @@ import type { SnapshotCache } from '../snapshot-cache.ts';
 import { loadMetricDimensions, type LoadedDimensions } from './load-metric-dimensions.ts';
 import { buildQuotaRows } from './metric-dimensions.ts';
 
-/** How long loaded dimensions are used before they are read again (imports also clear them at once). */
-const dimensionsTtlMs = 5_000;
+/** The longest loaded dimensions are used (imports and quota edits clear them at once). */
+const dimensionsTtlMs = 60_000;
 
 /** Longest trailing period: ten years of days. */
 const maxTrailingDays = 3_660;
@@ -157,7 +157,7 @@ function span(period: { from: number; to: number; label?: string }): KpiSpan {
  * for imports made by another process), and evaluates a request through the caller's data scope.
  */
 export class MetricsService {
-  private loaded: { loadedAt: number; value: Promise<LoadedDimensions> } | null = null;
+  private loaded: { loadedAt: number; value: Promise<LoadedDimensions>; snapshot: object } | null = null;
   private readonly quotaRows = new WeakMap<LoadedDimensions, Map<string, QuotaRow[]>>();
 
   constructor(
@@ -181,7 +181,8 @@ export class MetricsService {
    * they are computed afresh (createAttain warms the whole organisation's set after each import).
    */
   async alerts(scope: Scope, scopeKey: string): Promise<AlertReport> {
-    const [snapshots, loaded] = await Promise.all([this.snapshots.get(), this.dimensions()]);
+    const snapshots = await this.snapshots.get();
+    const loaded = await this.dimensions(snapshots.opportunities);
     const today = this.clock.now().slice(0, 10);
     let byScope = this.alertCache.get(snapshots.opportunities);
     if (!byScope) this.alertCache.set(snapshots.opportunities, (byScope = new Map()));
@@ -226,11 +227,17 @@ export class MetricsService {
     return metricDefinitions;
   }
 
-  private dimensions(): Promise<LoadedDimensions> {
+  /**
+   * People, hierarchy, accounts and quotas: read again when the snapshot changed (an import, here
+   * or in another process: the snapshot cache checks once a second), after invalidate() (a quota
+   * edited here), or after a minute at most. Not on a short timer: at 10,000 reps a read takes
+   * most of a second, and every request in that second would wait for it.
+   */
+  private dimensions(snapshot: object): Promise<LoadedDimensions> {
     const now = Date.now();
-    if (!this.loaded || now - this.loaded.loadedAt > dimensionsTtlMs) {
+    if (!this.loaded || this.loaded.snapshot !== snapshot || now - this.loaded.loadedAt > dimensionsTtlMs) {
       const value = loadMetricDimensions(this.store);
-      this.loaded = { loadedAt: now, value };
+      this.loaded = { loadedAt: now, value, snapshot };
       // A failed read is not kept: the next request reads again.
       value.catch(() => {
         if (this.loaded?.value === value) this.loaded = null;
@@ -274,7 +281,8 @@ export class MetricsService {
   async evaluate(query: KpiQuery, scope: Scope): Promise<KpiReport> {
     const problems = kpiQueryProblems(query);
     if (problems.length > 0) throw new AppError('validation', 'The KPI request is not valid.', problems);
-    const [snapshots, loaded] = await Promise.all([this.snapshots.get(), this.dimensions()]);
+    const snapshots = await this.snapshots.get();
+    const loaded = await this.dimensions(snapshots.opportunities);
     const today = this.clock.now().slice(0, 10);
     const asOf = parseIsoDate(query.asOf ?? today)!;
     const period = this.periodOf(query, parseIsoDate(query.at ?? query.asOf ?? today)!);
