@@ -267,22 +267,40 @@ export class AuthService {
     return { token, csrfToken, expiresAt, principal };
   }
 
+  /**
+   * A session or token check made less than `cacheMs` ago: its caller, recording the time of use
+   * (`touch`) at most once a `touchMs`. Undefined, and forgotten, when there is none or it is stale.
+   */
+  private async fromCache(
+    cache: Map<string, CachedCheck>,
+    hash: string,
+    now: number,
+    touch: () => Promise<unknown>,
+  ): Promise<Principal | undefined> {
+    const cached = cache.get(hash);
+    if (!cached || now - cached.checkedAt >= authPolicy.cacheMs) {
+      cache.delete(hash);
+      return undefined;
+    }
+    if (now - cached.touchedAt >= authPolicy.touchMs) {
+      cached.touchedAt = now;
+      await touch();
+    }
+    return cached.principal;
+  }
+
   /** The caller behind a session cookie, or null when it is unknown, revoked or expired. */
   async authenticateSession(token: string): Promise<Principal | null> {
     const hash = this.digest(token);
     const now = this.nowMs();
-    const cached = this.sessions.get(hash);
-    if (cached && now - cached.checkedAt < authPolicy.cacheMs) {
-      if (now - cached.touchedAt >= authPolicy.touchMs) {
-        cached.touchedAt = now;
-        await this.store.db
-          .updateTable('sessions')
-          .set({ last_seen_at: this.iso(now) })
-          .where('token_hash', '=', hash)
-          .execute();
-      }
-      return cached.principal;
-    }
+    const cached = await this.fromCache(this.sessions, hash, now, () =>
+      this.store.db
+        .updateTable('sessions')
+        .set({ last_seen_at: this.iso(now) })
+        .where('token_hash', '=', hash)
+        .execute(),
+    );
+    if (cached) return cached;
     const row = await this.store.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -297,7 +315,6 @@ export class AuthService {
       ])
       .where('sessions.token_hash', '=', hash)
       .executeTakeFirst();
-    this.sessions.delete(hash);
     if (
       !row ||
       row.revoked_at !== null ||
@@ -653,8 +670,9 @@ export class AuthService {
 
   // ---------------------------------------------------------------- users and roles
 
-  async listUsers(): Promise<UserView[]> {
-    const rows = await this.store.db
+  /** Every user, by name; or only the user with this id. */
+  async listUsers(id?: number): Promise<UserView[]> {
+    let query = this.store.db
       .selectFrom('users')
       .leftJoin('people', 'people.id', 'users.person_id')
       .select([
@@ -671,9 +689,9 @@ export class AuthService {
         'users.locked_until',
         'users.last_sign_in_at',
         'users.created_at',
-      ])
-      .orderBy('users.name')
-      .execute();
+      ]);
+    if (id !== undefined) query = query.where('users.id', '=', id);
+    const rows = await query.orderBy('users.name').execute();
     const now = this.nowMs();
     return rows.map((r) => ({
       id: r.id,
@@ -693,7 +711,7 @@ export class AuthService {
   }
 
   async getUser(id: number): Promise<UserView> {
-    const user = (await this.listUsers()).find((u) => u.id === id);
+    const [user] = await this.listUsers(id);
     if (!user) throw new AppError('not_found', `No user ${id}.`);
     return user;
   }
@@ -1023,19 +1041,14 @@ export class AuthService {
   async authenticateApiToken(token: string): Promise<Principal> {
     const hash = this.digest(token);
     const now = this.nowMs();
-    const cached = this.tokens.get(hash);
-    if (cached && now - cached.checkedAt < authPolicy.cacheMs) {
-      if (now - cached.touchedAt >= authPolicy.touchMs) {
-        cached.touchedAt = now;
-        await this.store.db
-          .updateTable('api_tokens')
-          .set({ last_used_at: this.iso(now) })
-          .where('token_hash', '=', hash)
-          .execute();
-      }
-      return cached.principal;
-    }
-    this.tokens.delete(hash);
+    const cached = await this.fromCache(this.tokens, hash, now, () =>
+      this.store.db
+        .updateTable('api_tokens')
+        .set({ last_used_at: this.iso(now) })
+        .where('token_hash', '=', hash)
+        .execute(),
+    );
+    if (cached) return cached;
     const row = await this.store.db
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
