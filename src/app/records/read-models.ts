@@ -6,7 +6,13 @@ import type { OpportunitySnapshot } from '../../domain/snapshot/opportunity-snap
 import type { Store } from '../../store/open-database.ts';
 import type { SnapshotCache } from '../snapshot-cache.ts';
 import { AppError } from '../../domain/errors.ts';
-import { listPeriods, loadDirectory, type PeriodView, type PersonView } from './records.ts';
+import {
+  listPeriods,
+  loadDirectory,
+  type OpportunityFilters,
+  type PeriodView,
+  type PersonView,
+} from './records.ts';
 
 /** How long the people directory is reused before it is read again (imports also clear it). */
 const directoryTtlMs = 5_000;
@@ -156,20 +162,8 @@ function sortedRows(
   return order;
 }
 
-export type SnapshotDealFilters = {
-  id?: number;
-  ownerId?: number;
-  stage?: string;
-  status?: 'open' | 'won' | 'lost';
-  closedFrom?: string;
-  closedTo?: string;
-  closeFrom?: string;
-  closeTo?: string;
-  sort?: 'close_on' | 'amount';
-  direction?: 'asc' | 'desc';
-  limit: number;
-  offset: number;
-};
+/** The deal list's filters the snapshot can answer: all but a text search and a sort by name. */
+export type SnapshotDealFilters = Omit<OpportunityFilters, 'q' | 'sort'> & { sort?: 'close_on' | 'amount' };
 
 /**
  * The ids of one page of the deals a caller may see, and how many there are, from the snapshot:

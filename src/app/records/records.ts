@@ -421,47 +421,31 @@ export async function listPeriods(store: Store, kind: string | undefined): Promi
   let query = store.db.selectFrom('periods').selectAll();
   if (kind) query = query.where('kind', '=', kind as never);
   const rows = await query.orderBy('starts_on').orderBy('kind').execute();
-  return rows.map((r) => ({
+  return rows.map(periodView);
+}
+
+function periodView(r: {
+  id: number;
+  kind: string;
+  label: string;
+  starts_on: string;
+  ends_on: string;
+  status: 'open' | 'closed';
+}): PeriodView {
+  return {
     id: r.id,
     kind: r.kind,
     label: r.label,
     startsOn: r.starts_on,
     endsOn: r.ends_on,
     status: r.status,
-  }));
-}
-
-/** The period of a kind that contains a day (the default period of a view). */
-export async function periodContaining(store: Store, kind: string, day: string): Promise<PeriodView> {
-  const row = await store.db
-    .selectFrom('periods')
-    .selectAll()
-    .where('kind', '=', kind as never)
-    .where('starts_on', '<=', day)
-    .where('ends_on', '>=', day)
-    .executeTakeFirst();
-  if (!row) throw new AppError('not_found', `No ${kind} contains ${day}.`);
-  return {
-    id: row.id,
-    kind: row.kind,
-    label: row.label,
-    startsOn: row.starts_on,
-    endsOn: row.ends_on,
-    status: row.status,
   };
 }
 
 export async function getPeriod(store: Store, id: number): Promise<PeriodView> {
   const row = await store.db.selectFrom('periods').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError('not_found', `No period ${id}.`);
-  return {
-    id: row.id,
-    kind: row.kind,
-    label: row.label,
-    startsOn: row.starts_on,
-    endsOn: row.ends_on,
-    status: row.status,
-  };
+  return periodView(row);
 }
 
 export async function setPeriodStatus(
@@ -616,14 +600,13 @@ export async function updateQuota(
   selfPositionIds: ReadonlySet<number>,
 ): Promise<QuotaView> {
   const before = await getQuota(store, scope, id);
+  const period = await getPeriod(store, before.periodId);
   if (scope.kind === 'hierarchy') {
-    const period = await getPeriod(store, before.periodId);
     const from = toDayNumber(period.startsOn);
     const to = toDayNumber(period.endsOn) + 1;
     if (selfPositionIds.has(before.positionId) || !positionVisibleDuring(scope, before.positionId, from, to))
       throw new AppError('forbidden', 'A manager can change the quotas of their team, not their own.');
   }
-  const period = await getPeriod(store, before.periodId);
   if (period.status === 'closed')
     throw new AppError('conflict', `Period ${period.label} is closed; its quotas cannot change.`);
   await store.db.transaction().execute(async (tx) => {
