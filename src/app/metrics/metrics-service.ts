@@ -27,7 +27,7 @@ import type { OpportunitySnapshot } from '../../domain/snapshot/opportunity-snap
 import { minorDigits } from '../../ingest/parse-values.ts';
 import type { Store } from '../../store/open-database.ts';
 import type { Clock } from '../ports.ts';
-import type { SnapshotCache } from '../snapshot-cache.ts';
+import type { SnapshotCache, Snapshots } from '../snapshot-cache.ts';
 import { loadMetricDimensions, type LoadedDimensions } from './load-metric-dimensions.ts';
 import { buildQuotaRows } from './metric-dimensions.ts';
 
@@ -176,6 +176,26 @@ export class MetricsService {
   private alertCache = new WeakMap<object, Map<string, Promise<AlertReport>>>();
 
   /**
+   * The engine's input: the snapshots, dimensions and quotas in a currency, seen through a scope
+   * (everything: no filter, so deals without an owner count too).
+   */
+  private inputFor(
+    snapshots: Snapshots,
+    loaded: LoadedDimensions,
+    currency: string,
+    scope: Scope,
+  ): MetricsInput {
+    const input: MetricsInput = {
+      opportunities: snapshots.opportunities,
+      activities: snapshots.activities,
+      dimensions: loaded.dimensions,
+      quotas: this.quotasIn(loaded, currency),
+    };
+    if (scope.kind !== 'all') input.visible = (personId, day) => personVisibleOn(scope, personId, day);
+    return input;
+  }
+
+  /**
    * The alerts of the current fiscal quarter as of today, for a caller's scope (docs/metrics.md,
    * "Alerts"). Computed once per snapshot, day and scope: after an import the snapshot is new, so
    * they are computed afresh (createAttain warms the whole organisation's set after each import).
@@ -192,13 +212,7 @@ export class MetricsService {
       report = Promise.resolve().then(() => {
         const asOf = parseIsoDate(today)!;
         const currency = mainCurrencyOf(snapshots.opportunities) ?? 'USD';
-        const input: MetricsInput = {
-          opportunities: snapshots.opportunities,
-          activities: snapshots.activities,
-          dimensions: loaded.dimensions,
-          quotas: this.quotasIn(loaded, currency),
-        };
-        if (scope.kind !== 'all') input.visible = (personId, day) => personVisibleOn(scope, personId, day);
+        const input = this.inputFor(snapshots, loaded, currency, scope);
         const period = fiscalMetricPeriod('quarter', asOf, this.fiscalYearStartMonth);
         const names = new Map(loaded.dimensions.people.map((p) => [p.id, p.name]));
         const alerts = computeAlerts(input, {
@@ -287,13 +301,7 @@ export class MetricsService {
     const asOf = parseIsoDate(query.asOf ?? today)!;
     const period = this.periodOf(query, parseIsoDate(query.at ?? query.asOf ?? today)!);
     const currency = query.currency ?? mainCurrencyOf(snapshots.opportunities) ?? 'USD';
-    const input: MetricsInput = {
-      opportunities: snapshots.opportunities,
-      activities: snapshots.activities,
-      dimensions: loaded.dimensions,
-      quotas: this.quotasIn(loaded, currency),
-    };
-    if (scope.kind !== 'all') input.visible = (personId, day) => personVisibleOn(scope, personId, day);
+    const input = this.inputFor(snapshots, loaded, currency, scope);
     const result = evaluateMetrics(input, {
       metrics: query.metrics,
       groupBy: query.by,
