@@ -4,9 +4,7 @@ import { auditActions, recordAudit, searchAudit } from '../../app/audit/audit-lo
 import { permissions, roles } from '../../domain/access/roles.ts';
 import { actorFor, principalOf, secureRoute, type Api, type RouteTable } from '../access.ts';
 import { csvResponse } from '../csv.ts';
-
-const problemJson = { 'application/problem+json': { schema: z.object({ title: z.string() }) } };
-const IdParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+import { IdParam, problemJson } from './schemas.ts';
 
 const User = z
   .object({

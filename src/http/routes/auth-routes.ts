@@ -13,8 +13,7 @@ import {
   type AppEnv,
   type RouteTable,
 } from '../access.ts';
-
-const problemJson = { 'application/problem+json': { schema: z.object({ title: z.string() }) } };
+import { problemJson } from './schemas.ts';
 
 export const Me = z
   .object({

@@ -6,14 +6,8 @@ import { getImportOrThrow, listImports } from '../../app/import-history.ts';
 import { AppError } from '../../domain/errors.ts';
 import { findBuiltInMapping } from '../../ingest/mappings/mapping-registry.ts';
 import { previewFile } from '../../ingest/run-import.ts';
+import { ProblemItem, problemJson } from './schemas.ts';
 
-const ProblemItem = z.object({
-  file: z.string().optional(),
-  line: z.number().optional(),
-  field: z.string().optional(),
-  value: z.string().optional(),
-  message: z.string(),
-});
 const Warning = z.object({
   code: z.string(),
   message: z.string(),
@@ -80,12 +74,6 @@ const Upload = z
     detected: z.object({ mapping: z.string().nullable(), entity: z.string().nullable() }),
   })
   .openapi('Upload');
-
-const problemJson = {
-  'application/problem+json': {
-    schema: z.object({ title: z.string(), code: z.string(), problems: z.array(ProblemItem) }),
-  },
-};
 
 /** Upload, import (as a background job with progress) and import history. */
 export function registerImportRoutes(app: Api, table: RouteTable, attain: Attain): void {

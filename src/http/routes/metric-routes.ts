@@ -7,8 +7,8 @@ import { groupBys } from '../../domain/metrics/metric-types.ts';
 import { actorFor, principalOf, scopeOf, secureRoute, type Api, type RouteTable } from '../access.ts';
 import { csvResponse } from '../csv.ts';
 import { xlsxResponse } from '../xlsx.ts';
+import { problemJson } from './schemas.ts';
 
-const problemJson = { 'application/problem+json': { schema: z.object({ title: z.string() }) } };
 const day = z.iso.date();
 const splitIds = (text: string) =>
   text

@@ -17,10 +17,8 @@ import {
 import { activityTypes } from '../../domain/vocabulary.ts';
 import { actorFor, principalOf, scopeOf, secureRoute, type Api, type RouteTable } from '../access.ts';
 import { csvResponse } from '../csv.ts';
+import { IdParam, id, problemJson } from './schemas.ts';
 
-const problemJson = { 'application/problem+json': { schema: z.object({ title: z.string() }) } };
-const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const IdParam = z.object({ id });
 const day = z.iso.date();
 const page = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
