@@ -35,7 +35,6 @@
  * Prints a table, writes bench/out/access-load.json, stops the server and drops the database (also
  * on failure).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -44,6 +43,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result as LoadResult } from 'autocannon';
 import pg from 'pg';
+import { startServer, stopServer, type Server } from './attain-server.ts';
 
 type Options = {
   seconds: number;
@@ -117,35 +117,6 @@ function databaseUrl(adminUrl: string, name: string): string {
 
 // ---------------------------------------------------------------- the server
 
-type Server = { child: ChildProcess; url: string; log: () => string };
-
-async function startServer(env: Record<string, string>, nodeArgs: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin', 'attain.mjs'), 'serve'], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (chunk: Buffer) => {
-    out += chunk.toString();
-    if (out.length > 200_000) out = out.slice(-100_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = () => {
-      const match = /Attain is listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        child.stdout!.off('data', onData);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code}:\n${out}`)));
-  });
-  return { child, url, log: () => out };
-}
-
 /** Throws when the server stopped before this benchmark stopped it (its numbers would be void). */
 function checkServer(server: Server, stage: string): void {
   if (server.child.exitCode === null && server.child.signalCode === null) return;
@@ -154,15 +125,6 @@ function checkServer(server: Server, stage: string): void {
     `the server (pid ${server.child.pid}) stopped during ${stage} (exit code ${server.child.exitCode}, signal ${server.child.signalCode})` +
       (signalled ? ': it received SIGINT or SIGTERM from outside this benchmark; run again' : ''),
   );
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ---------------------------------------------------------------- the API, as a client

@@ -20,7 +20,6 @@
  * 4. Checks the answers agree on a few groups, writes bench/out/kpi-bench.json, stops the server
  *    and drops the database (--keep leaves it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +27,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import pg from 'pg';
+import { startServer, stopServer, type Server } from './attain-server.ts';
 import { loadMetricDimensions } from '../src/app/metrics/load-metric-dimensions.ts';
 import { buildQuotaRows } from '../src/app/metrics/metric-dimensions.ts';
 import { toDayNumber } from '../src/domain/calendar/day-number.ts';
@@ -656,44 +656,6 @@ async function loadDuckDb(
 }
 
 // ---------------------------------------------------------------- the server
-
-type Server = { child: ChildProcess; url: string; log: () => string };
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'attain.mjs'), 'serve'], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (chunk: Buffer) => {
-    out += chunk.toString();
-    if (out.length > 200_000) out = out.slice(-100_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = () => {
-      const match = /Attain is listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        child.stdout!.off('data', onData);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code}:\n${out}`)));
-  });
-  return { child, url, log: () => out };
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 function serverCpuMs(pid: number): number {
   try {

@@ -3,9 +3,6 @@
 // the Users page, each sets their password through their one-time link, the rep sees only their own
 // numbers, the manager sees their team and changes a quota with a reason, and the administrator
 // finds that change in the audit trail.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,8 +11,7 @@ import {
   prepareBrowserTest,
   screenshot,
   signIn,
-  startServer,
-  stopServer,
+  startAppServer,
   type RunningServer,
 } from './harness.ts';
 
@@ -34,9 +30,8 @@ type Person = {
   managerName: string | null;
 };
 
-let server: RunningServer | undefined;
+let server: (RunningServer & { stop(): Promise<void> }) | undefined;
 let baseUrl = '';
-let dataDir = '';
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 let admin: Page;
@@ -125,19 +120,10 @@ async function setUpAccount(link: string, name: string, password: string, shot: 
 describe('Sign-in, roles and data scope in the browser', () => {
   beforeAll(async () => {
     await prepareBrowserTest();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'attain-browser-access-'));
-    server = await startServer({
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ATTAIN_DATA_DIR: dataDir,
-      ATTAIN_DEMO: 'true',
-      ATTAIN_DEMO_REPS: '12',
-      ATTAIN_ADMIN_EMAIL: adminEmail,
-      ATTAIN_ADMIN_PASSWORD: adminPassword,
-      ATTAIN_PUBLIC_URL: '',
-      DATABASE_URL: '',
-      NODE_ENV: 'test',
+    server = await startAppServer({
+      name: 'access',
+      demoReps: 12,
+      admin: { email: adminEmail, password: adminPassword },
     });
     baseUrl = server.url;
     browser = await launchBrowser();
@@ -147,8 +133,7 @@ describe('Sign-in, roles and data scope in the browser', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await browser?.close();
-    if (server) await stopServer(server.child);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it('signs the administrator in through the sign-in page, after refusing a wrong password', async () => {

@@ -3,9 +3,6 @@ import ExcelJS from 'exceljs';
 // server on the demo organisation: the administrator opens the executive and the manager views and
 // finds the same numbers as GET /api/kpi, clicks a number and gets the deals behind it; a rep
 // (created through the API, password set through their one-time link) sees only their own numbers.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,8 +11,7 @@ import {
   prepareBrowserTest,
   screenshot,
   signIn,
-  startServer,
-  stopServer,
+  startAppServer,
   type RunningServer,
 } from './harness.ts';
 
@@ -30,9 +26,8 @@ type KpiReport = {
   groups: { key: string | number | null; label: string; metrics: Record<string, KpiValue> }[];
 };
 
-let server: RunningServer | undefined;
+let server: (RunningServer & { stop(): Promise<void> }) | undefined;
 let baseUrl = '';
-let dataDir = '';
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 let admin: Page;
@@ -69,19 +64,10 @@ async function apiCall<T>(page: Page, apiPath: string, body?: unknown): Promise<
 describe('Dashboards in the browser', () => {
   beforeAll(async () => {
     await prepareBrowserTest();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'attain-browser-dashboards-'));
-    server = await startServer({
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ATTAIN_DATA_DIR: dataDir,
-      ATTAIN_DEMO: 'true',
-      ATTAIN_DEMO_REPS: '12',
-      ATTAIN_ADMIN_EMAIL: adminEmail,
-      ATTAIN_ADMIN_PASSWORD: adminPassword,
-      ATTAIN_PUBLIC_URL: '',
-      DATABASE_URL: '',
-      NODE_ENV: 'test',
+    server = await startAppServer({
+      name: 'dashboards',
+      demoReps: 12,
+      admin: { email: adminEmail, password: adminPassword },
     });
     baseUrl = server.url;
     browser = await launchBrowser();
@@ -91,8 +77,7 @@ describe('Dashboards in the browser', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await browser?.close();
-    if (server) await stopServer(server.child);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it('shows the administrator the executive view with the numbers of /api/kpi, each opening its deals', async () => {

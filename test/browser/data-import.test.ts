@@ -12,17 +12,15 @@ import {
   prepareBrowserTest,
   screenshot as capture,
   signIn,
-  startServer,
-  stopServer,
+  startAppServer,
   type RunningServer,
 } from './harness.ts';
 
 const adminEmail = 'admin@example.com';
 const adminPassword = 'Correct-Horse-Battery-9';
 
-let server: RunningServer | undefined;
+let server: (RunningServer & { stop(): Promise<void> }) | undefined;
 let baseUrl = '';
-let dataDir = '';
 let filesDir = '';
 let browser: Browser | undefined;
 let page: Page;
@@ -56,20 +54,13 @@ async function runImportAndWaitForReport(): Promise<void> {
 describe('Data import in the browser', () => {
   beforeAll(async () => {
     await prepareBrowserTest();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'attain-browser-db-'));
     filesDir = await mkdtemp(path.join(os.tmpdir(), 'attain-browser-files-'));
 
-    server = await startServer({
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ATTAIN_DATA_DIR: dataDir,
-      ATTAIN_DEMO: 'false',
-      // The first administrator signs in through the UI with this password (sign-in is required).
-      ATTAIN_ADMIN_EMAIL: adminEmail,
-      ATTAIN_ADMIN_PASSWORD: adminPassword,
-      DATABASE_URL: '',
-      NODE_ENV: 'test',
+    // The first administrator signs in through the UI with this password (sign-in is required).
+    server = await startAppServer({
+      name: 'db',
+      demoReps: null,
+      admin: { email: adminEmail, password: adminPassword },
     });
     baseUrl = server.url;
 
@@ -79,8 +70,7 @@ describe('Data import in the browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (server) await stopServer(server.child);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await server?.stop();
     if (filesDir) await rm(filesDir, { recursive: true, force: true });
   });
 

@@ -2,7 +2,8 @@
 // Chromium driven by playwright-core (never a downloaded browser), and full-page screenshots.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -65,6 +66,42 @@ export function startServer(env: NodeJS.ProcessEnv): Promise<RunningServer> {
     });
     child.on('exit', onExit);
   });
+}
+
+/**
+ * `attain serve` on a fresh embedded database in a temporary directory: the demo organisation
+ * with `demoReps` reps (or none), and the first administrator's password given, so that tests
+ * sign in through the UI. `stop()` stops the server and removes the directory.
+ */
+export async function startAppServer(options: {
+  name: string;
+  demoReps: number | null;
+  admin: { email: string; password: string };
+}): Promise<RunningServer & { stop(): Promise<void> }> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `attain-browser-${options.name}-`));
+  const stop = async (server?: RunningServer) => {
+    if (server) await stopServer(server.child);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const server = await startServer({
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ATTAIN_DATA_DIR: dataDir,
+      ATTAIN_DEMO: options.demoReps === null ? 'false' : 'true',
+      ...(options.demoReps === null ? {} : { ATTAIN_DEMO_REPS: String(options.demoReps) }),
+      ATTAIN_ADMIN_EMAIL: options.admin.email,
+      ATTAIN_ADMIN_PASSWORD: options.admin.password,
+      ATTAIN_PUBLIC_URL: '',
+      DATABASE_URL: '',
+      NODE_ENV: 'test',
+    });
+    return { ...server, stop: () => stop(server) };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 export async function stopServer(child: ChildProcess): Promise<void> {
