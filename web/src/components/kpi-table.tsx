@@ -1,5 +1,12 @@
 import { useState, type ReactNode } from 'react';
-import type { KpiGroup, KpiReport, KpiValue, MetricDefinition } from '../api.ts';
+import {
+  api,
+  type KpiGroup,
+  type KpiQuery,
+  type KpiReport,
+  type KpiValue,
+  type MetricDefinition,
+} from '../api.ts';
 import { formatMetric, toNumber, type Tier } from '../dashboard-stats.ts';
 import { DownloadIcon } from './icons.tsx';
 import type { DrillTarget } from './records-drilldown.tsx';
@@ -68,7 +75,7 @@ export function KpiTable({
   metrics,
   label,
   onDrill,
-  exportUrl,
+  exportQuery,
   tierOf,
   testId,
   extraColumn,
@@ -78,7 +85,8 @@ export function KpiTable({
   metrics: MetricIndex;
   label: string;
   onDrill: (target: DrillTarget) => void;
-  exportUrl: string;
+  /** The query whose CSV and XLSX exports the table offers. */
+  exportQuery: KpiQuery;
   tierOf?: (group: KpiGroup) => Tier | undefined;
   testId?: string;
   extraColumn?: { header: string; cell: (group: KpiGroup) => ReactNode };
@@ -159,19 +167,26 @@ export function KpiTable({
           </tbody>
         </table>
       </div>
-      <p className="table-note">
-        <a href={exportUrl} className="button button-ghost button-small" download>
-          <DownloadIcon /> Export CSV
-        </a>{' '}
-        <a
-          href={exportUrl.replace('/export.csv', '/export.xlsx')}
-          className="button button-ghost button-small"
-          download
-          data-testid="export-xlsx"
-        >
-          <DownloadIcon /> Export XLSX
-        </a>
-      </p>
+      <ExportLinks query={exportQuery} />
     </div>
+  );
+}
+
+/** Download links for a KPI query's table, as CSV and as XLSX (the server's export routes). */
+export function ExportLinks({ query }: { query: KpiQuery }) {
+  return (
+    <p className="table-note">
+      <a href={api.kpiExportUrl(query)} className="button button-ghost button-small" download>
+        <DownloadIcon /> Export CSV
+      </a>{' '}
+      <a
+        href={api.kpiExportUrl(query, 'xlsx')}
+        className="button button-ghost button-small"
+        download
+        data-testid="export-xlsx"
+      >
+        <DownloadIcon /> Export XLSX
+      </a>
+    </p>
   );
 }

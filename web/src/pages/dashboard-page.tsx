@@ -8,6 +8,7 @@ import {
   type KpiQuery,
   type AlertKind,
   type KpiReport,
+  type KpiValue,
   type MetricDefinition,
   type Role,
 } from '../api.ts';
@@ -26,7 +27,7 @@ import {
 } from '../dashboard-stats.ts';
 import { EChart, type ChartOption } from '../components/echart.tsx';
 import { ArrowLeftIcon } from '../components/icons.tsx';
-import { KpiNumber, KpiTable, MetricLabel, type MetricIndex } from '../components/kpi-table.tsx';
+import { ExportLinks, KpiNumber, KpiTable, MetricLabel, type MetricIndex } from '../components/kpi-table.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { ProblemAlert } from '../components/problem-alert.tsx';
 import { RecordsDrilldown, type DrillTarget } from '../components/records-drilldown.tsx';
@@ -427,42 +428,37 @@ function RepTiles({
                     ? formatMetric(definition, value.target, report.currency)
                     : null;
         return (
-          <div className="metric" key={id} data-testid={`rep-${id}`}>
-            <dt>
-              <MetricLabel id={id} metrics={metrics} />
-            </dt>
-            <dd className="metric-value">
-              <KpiNumber
-                value={value}
-                definition={definition}
-                currency={report.currency}
-                title={definition?.label ?? id}
-                onDrill={onDrill}
-                testId={`rep-value-${id}`}
-              />
-              {value?.flags?.includes('coverage_below_3x') && (
+          <MetricTile
+            key={id}
+            id={id}
+            testId="rep"
+            value={value}
+            metrics={metrics}
+            currency={report.currency}
+            onDrill={onDrill}
+            flag={
+              value?.flags?.includes('coverage_below_3x') && (
                 <span className="badge badge-danger badge-inline">Below 3:1</span>
-              )}
-            </dd>
-            <dd className="metric-sub">
-              <span>{target === null ? 'No target' : `Target ${target}`}</span>
-              {comparable && (
-                <>
-                  {' · '}
-                  <span>Median {formatMetric(definition, median(values), report.currency)}</span>
-                  {' · '}
-                  <span>
-                    Top 10%{' '}
-                    {formatMetric(
-                      definition,
-                      topDecile(values, definition?.direction ?? 'higher'),
-                      report.currency,
-                    )}
-                  </span>
-                </>
-              )}
-            </dd>
-          </div>
+              )
+            }
+          >
+            <span>{target === null ? 'No target' : `Target ${target}`}</span>
+            {comparable && (
+              <>
+                {' · '}
+                <span>Median {formatMetric(definition, median(values), report.currency)}</span>
+                {' · '}
+                <span>
+                  Top 10%{' '}
+                  {formatMetric(
+                    definition,
+                    topDecile(values, definition?.direction ?? 'higher'),
+                    report.currency,
+                  )}
+                </span>
+              </>
+            )}
+          </MetricTile>
         );
       })}
     </dl>
@@ -610,7 +606,7 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                     metrics={metrics}
                     label={`Team by ${byLabel}`}
                     onDrill={onDrill}
-                    exportUrl={api.kpiExportUrl({ ...base, metrics: managerMetrics, by: filters.by })}
+                    exportQuery={{ ...base, metrics: managerMetrics, by: filters.by }}
                     tierOf={(g) => tierMap.get(g.key)}
                     testId="manager-table"
                     extraColumn={{
@@ -816,22 +812,7 @@ function Funnel({
               </tbody>
             </table>
           </div>
-          <p className="table-note">
-            <a
-              href={api.kpiExportUrl({ ...base, metrics: funnelMetrics, by: 'company' })}
-              className="button button-ghost button-small"
-              download
-            >
-              Export CSV
-            </a>{' '}
-            <a
-              href={api.kpiExportUrl({ ...base, metrics: funnelMetrics, by: 'company' }, 'xlsx')}
-              className="button button-ghost button-small"
-              download
-            >
-              Export XLSX
-            </a>
-          </p>
+          <ExportLinks query={{ ...base, metrics: funnelMetrics, by: 'company' }} />
         </>
       )}
     </section>
@@ -909,63 +890,35 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
                         ? (current - prior) / Math.abs(prior)
                         : null;
                     return (
-                      <div className="metric" key={id} data-testid={`exec-${id}`}>
-                        <dt>
-                          <MetricLabel id={id} metrics={metrics} />
-                        </dt>
-                        <dd className="metric-value">
-                          <KpiNumber
-                            value={value}
-                            definition={definition}
-                            currency={report.currency}
-                            title={definition?.label ?? id}
-                            onDrill={onDrill}
-                            testId={`exec-value-${id}`}
-                          />
-                        </dd>
-                        <dd className="metric-sub">
-                          Prior {formatMetric(definition, value?.prior?.value, report.currency)}
-                          {growth !== null && (
-                            <span
-                              className={
-                                growth >= 0 === (definition?.direction !== 'lower')
-                                  ? 'text-success'
-                                  : 'text-danger'
-                              }
-                            >
-                              {' '}
-                              {growth >= 0 ? '▲' : '▼'} {(Math.abs(growth) * 100).toFixed(1)}%
-                            </span>
-                          )}
-                        </dd>
-                      </div>
+                      <MetricTile
+                        key={id}
+                        id={id}
+                        testId="exec"
+                        value={value}
+                        metrics={metrics}
+                        currency={report.currency}
+                        onDrill={onDrill}
+                      >
+                        Prior {formatMetric(definition, value?.prior?.value, report.currency)}
+                        {growth !== null && (
+                          <span
+                            className={
+                              growth >= 0 === (definition?.direction !== 'lower')
+                                ? 'text-success'
+                                : 'text-danger'
+                            }
+                          >
+                            {' '}
+                            {growth >= 0 ? '▲' : '▼'} {(Math.abs(growth) * 100).toFixed(1)}%
+                          </span>
+                        )}
+                      </MetricTile>
                     );
                   })}
                 </dl>
-                <p className="table-note">
-                  <a
-                    href={api.kpiExportUrl({
-                      ...base,
-                      metrics: executiveMetrics,
-                      by: 'company',
-                      compare: 'prior_period',
-                    })}
-                    className="button button-ghost button-small"
-                    download
-                  >
-                    Export CSV
-                  </a>{' '}
-                  <a
-                    href={api.kpiExportUrl(
-                      { ...base, metrics: executiveMetrics, by: 'company', compare: 'prior_period' },
-                      'xlsx',
-                    )}
-                    className="button button-ghost button-small"
-                    download
-                  >
-                    Export XLSX
-                  </a>
-                </p>
+                <ExportLinks
+                  query={{ ...base, metrics: executiveMetrics, by: 'company', compare: 'prior_period' }}
+                />
               </section>
             );
           })()}
@@ -1023,7 +976,7 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
             metrics={metrics}
             label={`Revenue by ${byLabel}`}
             onDrill={onDrill}
-            exportUrl={api.kpiExportUrl({ ...base, metrics: executiveByMetrics, by: filters.by })}
+            exportQuery={{ ...base, metrics: executiveByMetrics, by: filters.by }}
             testId="executive-table"
           />
         </section>
@@ -1246,5 +1199,50 @@ function AlertsCard({ onDrill }: Pick<ViewContext, 'onDrill'>) {
         </div>
       )}
     </section>
+  );
+}
+
+/**
+ * One number of a metric grid: its label (with the definition as help), the value (clickable to
+ * the records behind it), an optional flag beside it, and a line under it (`children`).
+ */
+function MetricTile({
+  id,
+  testId,
+  value,
+  metrics,
+  currency,
+  onDrill,
+  flag,
+  children,
+}: {
+  id: string;
+  testId: 'rep' | 'exec';
+  value: KpiValue | undefined;
+  metrics: MetricIndex;
+  currency: string;
+  onDrill: (target: DrillTarget) => void;
+  flag?: ReactNode;
+  children: ReactNode;
+}) {
+  const definition = metrics.get(id);
+  return (
+    <div className="metric" data-testid={`${testId}-${id}`}>
+      <dt>
+        <MetricLabel id={id} metrics={metrics} />
+      </dt>
+      <dd className="metric-value">
+        <KpiNumber
+          value={value}
+          definition={definition}
+          currency={currency}
+          title={definition?.label ?? id}
+          onDrill={onDrill}
+          testId={`${testId}-value-${id}`}
+        />
+        {flag}
+      </dd>
+      <dd className="metric-sub">{children}</dd>
+    </div>
   );
 }
