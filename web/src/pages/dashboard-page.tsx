@@ -1175,7 +1175,7 @@ function AlertsCard({ onDrill }: Pick<ViewContext, 'onDrill'>) {
                       {a.opportunityId !== null ? (
                         <button
                           type="button"
-                          className="link-button"
+                          className="kpi-link"
                           onClick={() =>
                             onDrill({
                               title: alertLabels[kind],
