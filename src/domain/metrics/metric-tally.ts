@@ -130,35 +130,52 @@ export const recordRules = [
 ] as const;
 export type RecordRule = (typeof recordRules)[number];
 
-/** (slot, id) pairs appended as records are counted; grouped by slot at the end. */
-export class RecordLog {
+/** (slot, value) pairs appended during the pass, in growing typed arrays; grouped by slot at the end. */
+class SlotLog {
   length = 0;
   private slots = new Int32Array(1024);
-  private ids = new Int32Array(1024);
+  private values: Int32Array | Float64Array;
 
-  push(slot: number, id: number): void {
+  constructor(private readonly allocate: (size: number) => Int32Array | Float64Array) {
+    this.values = allocate(1024);
+  }
+
+  push(slot: number, value: number): void {
     if (this.length === this.slots.length) {
       const slots = new Int32Array(this.length * 2);
       slots.set(this.slots);
       this.slots = slots;
-      const ids = new Int32Array(this.length * 2);
-      ids.set(this.ids);
-      this.ids = ids;
+      const values = this.allocate(this.length * 2);
+      values.set(this.values);
+      this.values = values;
     }
     this.slots[this.length] = slot;
-    this.ids[this.length] = id;
+    this.values[this.length] = value;
     this.length++;
   }
 
-  /** The ids per slot, ascending and distinct. */
+  /** The values per slot, in the order pushed. */
   bySlot(): Map<number, number[]> {
     const out = new Map<number, number[]>();
     for (let i = 0; i < this.length; i++) {
       const slot = this.slots[i]!;
       let list = out.get(slot);
       if (!list) out.set(slot, (list = []));
-      list.push(this.ids[i]!);
+      list.push(this.values[i]!);
     }
+    return out;
+  }
+}
+
+/** (slot, id) pairs appended as records are counted. */
+export class RecordLog extends SlotLog {
+  constructor() {
+    super((size) => new Int32Array(size));
+  }
+
+  /** The ids per slot, ascending and distinct. */
+  override bySlot(): Map<number, number[]> {
+    const out = super.bySlot();
     for (const [slot, list] of out) {
       list.sort((a, b) => a - b);
       out.set(
@@ -171,35 +188,9 @@ export class RecordLog {
 }
 
 /** (slot, value) pairs for per-group medians. */
-export class ValueLog {
-  length = 0;
-  slots = new Int32Array(1024);
-  values = new Float64Array(1024);
-
-  push(slot: number, value: number): void {
-    if (this.length === this.slots.length) {
-      const slots = new Int32Array(this.length * 2);
-      slots.set(this.slots);
-      this.slots = slots;
-      const values = new Float64Array(this.length * 2);
-      values.set(this.values);
-      this.values = values;
-    }
-    this.slots[this.length] = slot;
-    this.values[this.length] = value;
-    this.length++;
-  }
-
-  /** The values per slot. */
-  bySlot(): Map<number, number[]> {
-    const out = new Map<number, number[]>();
-    for (let i = 0; i < this.length; i++) {
-      const slot = this.slots[i]!;
-      let list = out.get(slot);
-      if (!list) out.set(slot, (list = []));
-      list.push(this.values[i]!);
-    }
-    return out;
+export class ValueLog extends SlotLog {
+  constructor() {
+    super((size) => new Float64Array(size));
   }
 }
 
