@@ -23,7 +23,7 @@ export function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 30 ms here. */
+/** argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): 20–30 ms a check here (docs/benchmarks.md). */
 const argonOptions = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export async function hashPassword(password: string): Promise<string> {
