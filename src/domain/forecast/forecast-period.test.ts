@@ -1,0 +1,212 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fromDayNumber, toDayNumber } from '../calendar/day-number.ts';
+import {
+  buildOpportunitySnapshot,
+  type OpportunityChangeInput,
+  type OpportunityInput,
+} from '../snapshot/build-opportunity-snapshot.ts';
+import { buildDealTimelines } from './deal-timelines.ts';
+import { dealsAsOf } from './deals-as-of.ts';
+import { forecastPeriod, type ForecastRequest } from './forecast-period.ts';
+
+const stages = [
+  { name: 'Prospecting', category: 'open' },
+  { name: 'Proposal', category: 'open' },
+  { name: 'Negotiation', category: 'open' },
+  { name: 'Closed Won', category: 'won' },
+  { name: 'Closed Lost', category: 'lost' },
+] as const;
+const openStages = ['Prospecting', 'Proposal', 'Negotiation'];
+const stageProbabilities = { Prospecting: 10, Proposal: 50, Negotiation: 80 };
+const day = toDayNumber;
+const quarter = { from: day('2024-04-01'), to: day('2024-07-01') };
+
+describe('no look-ahead', () => {
+  // Deal 1: open, in Negotiation since 2024-04-20, before that in Prospecting, 100,000.00 closing
+  // in May. Deal 2: created on 2024-04-20, in Negotiation, 900,000.00 closing in June.
+  const opportunities: OpportunityInput[] = [
+    {
+      id: 1,
+      stage: 'Negotiation',
+      amountMinor: 10_000_000,
+      createdOn: '2024-03-01',
+      closeOn: '2024-05-15',
+    },
+    { id: 2, stage: 'Negotiation', amountMinor: 90_000_000, createdOn: '2024-04-20', closeOn: '2024-06-15' },
+  ];
+  const changes: OpportunityChangeInput[] = [
+    {
+      opportunityId: 1,
+      changedAt: '2024-04-20T09:00:00Z',
+      field: 'stage',
+      oldValue: 'Prospecting',
+      newValue: 'Negotiation',
+    },
+  ];
+  const snapshot = buildOpportunitySnapshot({ stages: [...stages], opportunities, changes });
+  const request: ForecastRequest = {
+    period: quarter,
+    asOf: day('2024-04-10'),
+    groupBy: 'company',
+    stageProbabilities,
+  };
+
+  it('never shows a deal created after the as-of day', () => {
+    const deals = dealsAsOf(snapshot, buildDealTimelines(snapshot), request.asOf);
+    expect(Array.from(deals.open.row, (row) => snapshot.id[row])).toEqual([1]);
+    const forecast = forecastPeriod({ snapshot }, request);
+    expect(forecast.stageWeighted).toEqual([
+      { key: 0, closedMinor: 0, expectedMinor: 1_000_000, openDeals: 1 },
+    ]);
+  });
+
+  it('shows a deal whose stage changed after the as-of day in its old stage, at its old age', () => {
+    const deals = dealsAsOf(snapshot, buildDealTimelines(snapshot), request.asOf);
+    expect(snapshot.stage.dictionary[deals.open.stage[0]!]).toBe('Prospecting');
+    expect(deals.open.ageInStageDays[0]).toBe(day('2024-04-10') - day('2024-03-01'));
+    // Prospecting at 10%: 100,000.00 × 0.1; the day after the change, Negotiation at 80% for both.
+    expect(forecastPeriod({ snapshot }, request).stageWeighted[0]!.expectedMinor).toBe(1_000_000);
+    const later = forecastPeriod({ snapshot }, { ...request, asOf: day('2024-04-20') });
+    expect(later.stageWeighted[0]!.expectedMinor).toBe(80_000_000);
+  });
+});
+
+type Event = {
+  day: number;
+  field: OpportunityChangeInput['field'];
+  oldValue: string | null;
+  newValue: string | null;
+};
+type RandomDeal = {
+  created: number;
+  amount: number;
+  closeOn: number;
+  steps: number[];
+  outcome: 0 | 1 | 2;
+  pushAfter: number;
+  cutAfter: number;
+};
+
+/** The records and history of random deals, as they stood at the end of `asOf` (Infinity: now). */
+function recordsAsOf(deals: RandomDeal[], base: number, asOf: number) {
+  const opportunities: OpportunityInput[] = [];
+  const changes: OpportunityChangeInput[] = [];
+  deals.forEach((d, index) => {
+    const id = index + 1;
+    const created = base + d.created;
+    if (created > asOf) return;
+    // The deal's life: a stage step every steps[k] days, then won, lost or still open.
+    const events: Event[] = [];
+    let stage = 0;
+    let at = created;
+    for (const gap of d.steps) {
+      at += gap;
+      if (stage + 1 < openStages.length) {
+        events.push({
+          day: at,
+          field: 'stage',
+          oldValue: openStages[stage]!,
+          newValue: openStages[stage + 1]!,
+        });
+        stage++;
+      }
+    }
+    let closeOn = base + d.closeOn;
+    if (d.pushAfter > 0) {
+      events.push({
+        day: created + d.pushAfter,
+        field: 'close_on',
+        oldValue: fromDayNumber(closeOn),
+        newValue: fromDayNumber(closeOn + 30),
+      });
+      closeOn += 30;
+    }
+    let amount = d.amount;
+    if (d.cutAfter > 0) {
+      events.push({
+        day: created + d.cutAfter,
+        field: 'amount_minor',
+        oldValue: String(amount),
+        newValue: String(amount / 2),
+      });
+      amount /= 2;
+    }
+    let closedOn: number | null = null;
+    if (d.outcome > 0) {
+      at += 5;
+      closedOn = at;
+      events.push({
+        day: at,
+        field: 'stage',
+        oldValue: openStages[stage]!,
+        newValue: d.outcome === 1 ? 'Closed Won' : 'Closed Lost',
+      });
+    }
+    events.sort((a, b) => a.day - b.day);
+    let current = { stage: openStages[0]!, amount: d.amount, closeOn: base + d.closeOn };
+    for (const [k, e] of events.entries()) {
+      if (e.day > asOf) break;
+      changes.push({
+        opportunityId: id,
+        changedAt: `${fromDayNumber(e.day)}T10:${String(k).padStart(2, '0')}:00Z`,
+        field: e.field,
+        oldValue: e.oldValue,
+        newValue: e.newValue,
+      });
+      if (e.field === 'stage') current = { ...current, stage: e.newValue! };
+      if (e.field === 'amount_minor') current = { ...current, amount: Number(e.newValue) };
+      if (e.field === 'close_on') current = { ...current, closeOn: day(e.newValue!) };
+    }
+    const closed = closedOn !== null && closedOn <= asOf;
+    opportunities.push({
+      id,
+      stage: current.stage,
+      amountMinor: current.amount,
+      dealType: index % 3 === 0 ? 'renewal' : 'new_business',
+      createdOn: fromDayNumber(created),
+      closeOn: fromDayNumber(current.closeOn),
+      closedOn: closed ? fromDayNumber(closedOn!) : null,
+      isClosed: closed,
+      isWon: closed && d.outcome === 1,
+    });
+  });
+  return buildOpportunitySnapshot({ stages: [...stages], opportunities, changes });
+}
+
+const randomDeal = fc.record({
+  created: fc.integer({ min: 0, max: 360 }),
+  amount: fc.integer({ min: 1, max: 50_000 }).map((x) => x * 200),
+  closeOn: fc.integer({ min: 0, max: 500 }),
+  steps: fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 3 }),
+  outcome: fc.constantFrom(0 as const, 1 as const, 2 as const),
+  pushAfter: fc.integer({ min: 0, max: 90 }),
+  cutAfter: fc.integer({ min: 0, max: 90 }),
+});
+
+describe('no look-ahead, for any history', () => {
+  it('forecasts the same from the full history as from the history cut at the as-of day', () => {
+    const base = day('2023-01-01');
+    fc.assert(
+      fc.property(
+        fc.array(randomDeal, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 30, max: 420 }),
+        (deals, offset) => {
+          const asOf = base + offset;
+          const request: ForecastRequest = {
+            period: { from: asOf - 20, to: asOf + 70 },
+            asOf,
+            groupBy: 'company',
+            stageProbabilities,
+            monteCarlo: { trials: 200, seed: 3 },
+            model: { minObservations: 3 },
+          };
+          const full = forecastPeriod({ snapshot: recordsAsOf(deals, base, Infinity) }, request);
+          const cut = forecastPeriod({ snapshot: recordsAsOf(deals, base, asOf) }, request);
+          expect(full).toEqual(cut);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

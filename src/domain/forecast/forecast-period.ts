@@ -1,0 +1,325 @@
+/**
+ * A period's revenue forecast as of a day, per rep, manager, team, region or the company, by each
+ * method (docs/forecasting.md): the stage-weighted pipeline (the common practice, the baseline to
+ * beat), the historical method (win-within curves by stage and age in stage, plus the deals not
+ * created yet) and its Monte Carlo (P10 / P50 / P90). Pure: the as-of day is an argument and
+ * nothing dated after it is read.
+ */
+import { AppError, type Problem } from '../errors.ts';
+import { GroupResolver, SlotTable } from '../metrics/group-resolver.ts';
+import { NULL_DAY } from '../snapshot/columns.ts';
+import type { OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
+import { buildDealTimelines, type DealTimelines } from './deal-timelines.ts';
+import { closeBucketOf, dealsAsOf, type DealsAsOf } from './deals-as-of.ts';
+import {
+  CELL_NONE,
+  cellOf,
+  learnHistoricalModel,
+  winBetween,
+  type HistoricalModel,
+  type HistoricalModelOptions,
+} from './historical-model.ts';
+import { AMOUNT_RATIO_POINTS, simulateRevenue } from './monte-carlo.ts';
+import {
+  forecastGroupBys,
+  type ForecastDimensions,
+  type ForecastGroupBy,
+  type ForecastPeriod,
+  type GroupForecast,
+} from './forecast-types.ts';
+
+export type ForecastInput = {
+  snapshot: OpportunitySnapshot;
+  /** buildDealTimelines(snapshot), when the caller keeps it across calls. */
+  timelines?: DealTimelines;
+  /** Needed for manager, team and region roll-ups. */
+  dimensions?: ForecastDimensions;
+};
+
+export type ForecastRequest = {
+  period: ForecastPeriod;
+  /** The last day whose events are known (its end). */
+  asOf: number;
+  groupBy: ForecastGroupBy;
+  /**
+   * Win probability in percent (0-100) per open stage name: the stages' default probabilities,
+   * or the organisation's own. A stage without one uses each deal's own probability field.
+   */
+  stageProbabilities: Readonly<Record<string, number>>;
+  /** Only deals in this currency; required when the snapshot holds several. */
+  currency?: string;
+  /** Trials and seed of the Monte Carlo; leave out for expected values only. */
+  monteCarlo?: { trials: number; seed: number };
+  model?: HistoricalModelOptions;
+  /**
+   * How many past windows of the same length estimate the revenue of deals not created yet
+   * (created after the as-of day and won within the period). Default 4; 0 leaves them out.
+   */
+  newDealWindows?: number;
+};
+
+export type ForecastIssue = {
+  code: 'no_stage_probability' | 'thin_history';
+  message: string;
+  stage?: string;
+};
+
+export type ForecastResult = {
+  period: ForecastPeriod;
+  asOf: number;
+  groupBy: ForecastGroupBy;
+  /** Closed revenue plus open deals with a close date in the period × their stage probability. */
+  stageWeighted: GroupForecast[];
+  /** Closed revenue plus the expected wins of open and not-yet-created deals; P10/P50/P90 with monteCarlo. */
+  historical: GroupForecast[];
+  issues: ForecastIssue[];
+};
+
+function validate(request: ForecastRequest): void {
+  const problems: Problem[] = [];
+  const { period, asOf } = request;
+  if (!period || !Number.isInteger(period.from) || !Number.isInteger(period.to) || period.to <= period.from)
+    problems.push({ field: 'period', message: 'must be whole day numbers with from < to (to exclusive)' });
+  if (!Number.isInteger(asOf))
+    problems.push({ field: 'asOf', value: String(asOf), message: 'must be a day number' });
+  else if (period && asOf >= period.to - 1 + 366)
+    problems.push({ field: 'asOf', message: 'is more than a year after the period' });
+  if (!(forecastGroupBys as readonly string[]).includes(request.groupBy))
+    problems.push({
+      field: 'groupBy',
+      value: String(request.groupBy),
+      message: `must be one of ${forecastGroupBys.join(', ')}`,
+    });
+  for (const [stage, value] of Object.entries(request.stageProbabilities ?? {}))
+    if (!(typeof value === 'number' && value >= 0 && value <= 100))
+      problems.push({ field: `stageProbabilities.${stage}`, value: String(value), message: 'must be 0-100' });
+  const mc = request.monteCarlo;
+  if (mc && !(Number.isInteger(mc.trials) && mc.trials >= 1 && mc.trials <= 1_000_000))
+    problems.push({
+      field: 'monteCarlo.trials',
+      value: String(mc.trials),
+      message: 'must be 1 to 1,000,000',
+    });
+  if (mc && !Number.isSafeInteger(mc.seed))
+    problems.push({ field: 'monteCarlo.seed', value: String(mc.seed), message: 'must be a safe integer' });
+  if (problems.length > 0) throw new AppError('validation', 'The forecast request is not valid.', problems);
+}
+
+/** The currency code to keep (-1: every deal; -2: none match). */
+function currencyCode(snapshot: OpportunitySnapshot, currency: string | undefined): number {
+  const dictionary = snapshot.currency.dictionary;
+  if (currency !== undefined) {
+    const code = dictionary.indexOf(currency);
+    return code < 0 ? -2 : code;
+  }
+  if (dictionary.length <= 1) return -1;
+  throw new AppError('validation', 'The forecast request is not valid.', [
+    {
+      field: 'currency',
+      message: `the deals are in several currencies (${dictionary.join(', ')}): name the forecast currency`,
+    },
+  ]);
+}
+
+/** Forecasts the period as of the request's day; see the file comment and docs/forecasting.md. */
+export function forecastPeriod(input: ForecastInput, request: ForecastRequest): ForecastResult {
+  validate(request);
+  const { snapshot } = input;
+  const timelines = input.timelines ?? buildDealTimelines(snapshot);
+  const { period, asOf } = request;
+  const deals = dealsAsOf(snapshot, timelines, asOf, currencyCode(snapshot, request.currency));
+  const horizon = Math.max(request.model?.horizonDays ?? 0, period.to - 1 - asOf, 1);
+  const model = learnHistoricalModel(snapshot, timelines, asOf, { ...request.model, horizonDays: horizon });
+  return forecastFromModel(input, request, timelines, deals, model);
+}
+
+/** The forecast from deals and a model already built for the request's as-of day. */
+export function forecastFromModel(
+  input: ForecastInput,
+  request: ForecastRequest,
+  timelines: DealTimelines,
+  deals: DealsAsOf,
+  model: HistoricalModel,
+): ForecastResult {
+  const { snapshot } = input;
+  const { period, asOf, groupBy } = request;
+  const { open, won } = deals;
+  const issues: ForecastIssue[] = [];
+  const resolver = new GroupResolver(groupBy, snapshot, input.dimensions ?? { people: [], assignments: [] });
+  const slots = new SlotTable();
+
+  // Stage probabilities by code; NaN where none is configured (the deal's own probability then).
+  const stageProbability = new Float64Array(snapshot.stage.dictionary.length).fill(Number.NaN);
+  snapshot.stage.dictionary.forEach((name, code) => {
+    const value = request.stageProbabilities[name];
+    if (value !== undefined) stageProbability[code] = value / 100;
+  });
+  const missing = new Set<number>();
+
+  // Closed so far.
+  const closedBySlot: number[] = [];
+  for (let i = 0; i < won.count; i++) {
+    const day = won.wonDay[i]!;
+    if (day < period.from || day >= period.to) continue;
+    const slot = slots.slotOf(resolver.keyOfPerson(won.owner[i]!, day));
+    closedBySlot[slot] = (closedBySlot[slot] ?? 0) + won.amountMinor[i]!;
+  }
+
+  // Open deals: stage-weighted and historical, per deal.
+  const firstOffset = Math.max(1, period.from - asOf);
+  const lastOffset = period.to - 1 - asOf;
+  const group = new Int32Array(open.count);
+  const probability = new Float64Array(open.count);
+  const ratioOffset = new Int32Array(open.count);
+  const weightedBySlot: number[] = [];
+  const expectedBySlot: number[] = [];
+  const openBySlot: number[] = [];
+  const inPeriodBySlot: number[] = [];
+  let thin = 0;
+  for (let i = 0; i < open.count; i++) {
+    const slot = slots.slotOf(resolver.keyOfPerson(open.owner[i]!, asOf));
+    group[i] = slot;
+    const stage = open.stage[i]!;
+    const amount = open.amountMinor[i]!;
+    const closeOn = open.closeOn[i]!;
+    const inPeriod = closeOn !== NULL_DAY && closeOn >= period.from && closeOn < period.to;
+    let stageP = stageProbability[stage]!;
+    if (Number.isNaN(stageP)) {
+      missing.add(stage);
+      const own = open.probability[i]!;
+      stageP = own >= 0 ? own / 100 : 0;
+    }
+    if (inPeriod) {
+      weightedBySlot[slot] = (weightedBySlot[slot] ?? 0) + amount * stageP;
+      inPeriodBySlot[slot] = (inPeriodBySlot[slot] ?? 0) + 1;
+    }
+    const cell = cellOf(
+      model,
+      open.stratum[i]!,
+      closeBucketOf(closeOn, asOf),
+      stage,
+      open.ageInStageDays[i]!,
+    );
+    let p: number;
+    let ratio: number;
+    if (model.cellSource[cell] === CELL_NONE) {
+      // Too little history for this stage: the stage-weighted view of the deal, amount as it stands.
+      thin++;
+      p = inPeriod && closeOn > asOf ? stageP : 0;
+      ratio = 1;
+      ratioOffset[i] = -1;
+    } else {
+      p = lastOffset >= 1 ? winBetween(model, cell, firstOffset, lastOffset) : 0;
+      ratio = model.amountRatioMean[stage]!;
+      ratioOffset[i] = stage * AMOUNT_RATIO_POINTS;
+    }
+    probability[i] = p;
+    expectedBySlot[slot] = (expectedBySlot[slot] ?? 0) + amount * p * ratio;
+    if (p > 0) openBySlot[slot] = (openBySlot[slot] ?? 0) + 1;
+  }
+  for (const stage of missing)
+    issues.push({
+      code: 'no_stage_probability',
+      stage: snapshot.stage.dictionary[stage],
+      message: `stage "${snapshot.stage.dictionary[stage]}" has no probability: its deals use their own`,
+    });
+  if (thin > 0)
+    issues.push({
+      code: 'thin_history',
+      message: `${thin} open deals are in stages with too little closed history; they count at their stage probability`,
+    });
+
+  // Deals not created yet: the same window, shifted back by its length, `windows` times.
+  const windows = request.newDealWindows ?? 4;
+  const span = period.to - 1 - asOf;
+  const newAmounts: number[][] = [];
+  let usedWindows = 0;
+  if (windows > 0 && span >= 1) {
+    let firstDay = Infinity;
+    for (let r = 0; r < snapshot.rowCount; r++) {
+      const created = snapshot.createdOn[r]!;
+      if (created <= asOf && created < firstDay) firstDay = created;
+    }
+    for (let m = 1; m <= windows; m++) {
+      const shift = m * span;
+      const windowAsOf = asOf - shift;
+      if (windowAsOf < firstDay) break;
+      usedWindows++;
+      const from = Math.max(period.from, asOf + 1) - shift;
+      const to = period.to - shift;
+      for (let i = 0; i < won.count; i++) {
+        const day = won.wonDay[i]!;
+        if (day < from || day >= to || snapshot.createdOn[won.row[i]!]! <= windowAsOf) continue;
+        const slot = slots.slotOf(resolver.keyOfPerson(won.owner[i]!, day));
+        (newAmounts[slot] ??= []).push(won.amountMinor[i]!);
+      }
+    }
+  }
+
+  const groupCount = slots.size;
+  const newExpected = new Float64Array(groupCount);
+  const newCount = new Float64Array(groupCount);
+  const newOffsets = new Int32Array(groupCount + 1);
+  for (let g = 0; g < groupCount; g++) {
+    const list = newAmounts[g] ?? [];
+    newOffsets[g + 1] = newOffsets[g]! + list.length;
+    if (usedWindows === 0) continue;
+    newCount[g] = list.length / usedWindows;
+    newExpected[g] = list.reduce((sum, x) => sum + x, 0) / usedWindows;
+  }
+  const flatAmounts = new Float64Array(newOffsets[groupCount]!);
+  for (let g = 0; g < groupCount; g++) flatAmounts.set(newAmounts[g] ?? [], newOffsets[g]!);
+
+  const closed = Float64Array.from({ length: groupCount }, (_, g) => closedBySlot[g] ?? 0);
+  let simulated: ReturnType<typeof simulateRevenue> | undefined;
+  if (request.monteCarlo) {
+    // Deals without a learned curve keep their amount: point them at a ratio of 1.
+    const ratios = new Float64Array(model.amountRatio.length + AMOUNT_RATIO_POINTS).fill(1);
+    ratios.set(model.amountRatio);
+    const unitOffset = model.amountRatio.length;
+    for (let i = 0; i < open.count; i++) if (ratioOffset[i]! < 0) ratioOffset[i] = unitOffset;
+    simulated = simulateRevenue({
+      trials: request.monteCarlo.trials,
+      seed: request.monteCarlo.seed,
+      groupCount,
+      deals: { count: open.count, group, amountMinor: open.amountMinor, probability, ratioOffset },
+      amountRatio: ratios,
+      closedMinor: closed,
+      newDeals:
+        usedWindows > 0 ? { expectedCount: newCount, amounts: flatAmounts, offsets: newOffsets } : undefined,
+    });
+  }
+
+  const stageWeighted: GroupForecast[] = [];
+  const historical: GroupForecast[] = [];
+  for (let g = 0; g < groupCount; g++) {
+    const key = slots.keys[g]!;
+    stageWeighted.push({
+      key,
+      closedMinor: closed[g]!,
+      expectedMinor: closed[g]! + (weightedBySlot[g] ?? 0),
+      openDeals: inPeriodBySlot[g] ?? 0,
+    });
+    const forecast: GroupForecast = {
+      key,
+      closedMinor: closed[g]!,
+      expectedMinor: closed[g]! + (expectedBySlot[g] ?? 0) + newExpected[g]!,
+      openDeals: openBySlot[g] ?? 0,
+    };
+    if (simulated) {
+      forecast.p10Minor = simulated.p10[g]!;
+      forecast.p50Minor = simulated.p50[g]!;
+      forecast.p90Minor = simulated.p90[g]!;
+    }
+    historical.push(forecast);
+  }
+  const byKey = (x: GroupForecast, y: GroupForecast) => x.key - y.key;
+  return {
+    period,
+    asOf,
+    groupBy,
+    stageWeighted: stageWeighted.sort(byKey),
+    historical: historical.sort(byKey),
+    issues,
+  };
+}
