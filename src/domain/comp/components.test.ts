@@ -1,0 +1,529 @@
+import { describe, expect, it } from 'vitest';
+import { calculateCompensation } from './calculate-compensation.ts';
+import type { CompInput, TransactionInput } from './comp-types.ts';
+import { statementOf, testPlan as plan } from './comp-test-fixtures.ts';
+
+const tx = (
+  id: string,
+  date: string,
+  amount: string,
+  extra: Partial<TransactionInput> = {},
+): TransactionInput => ({
+  id,
+  date,
+  owner: 'alice',
+  amount,
+  ...extra,
+});
+
+const quarterMeasure = [{ id: 'rev', credit: 'revenue', window: 'period', quota: 'revenue' }];
+const quota = (amount: string, period = '2026-03') => [
+  { payee: 'alice', period, measure: 'revenue', amount },
+];
+
+function run(components: unknown[], input: CompInput, extra: Record<string, unknown> = {}) {
+  return calculateCompensation(plan({ measures: quarterMeasure, components, ...extra }), input);
+}
+
+const bands = [{ to: '100%', rate: '5%' }, { to: '150%', rate: '10%' }, { rate: '15%' }];
+
+describe('tier methods (quota 1,000; deals 600 then 600)', () => {
+  const input: CompInput = {
+    transactions: [tx('A', '2026-03-02', '600'), tx('B', '2026-03-09', '600')],
+    quotas: quota('1000'),
+  };
+  const cases: [string, Record<string, unknown>, string[], string][] = [
+    ['marginal', { method: 'marginal' }, ['commission:A 30.00', 'commission:B 40.00'], '70.00'],
+    ['whole', { method: 'whole' }, ['commission:A 30.00', 'commission:B 60.00'], '90.00'],
+    [
+      'retroactive',
+      { method: 'retroactive' },
+      ['commission:A 30.00', 'commission:retro:B 30.00', 'commission:B 60.00'],
+      '120.00',
+    ],
+    [
+      'interpolated',
+      {
+        method: 'interpolated',
+        bands: [
+          { at: '100%', pay: '100' },
+          { at: '200%', pay: '300' },
+        ],
+      },
+      ['commission:A 60.00', 'commission:B 80.00'],
+      '140.00',
+    ],
+  ];
+  it.each(cases)('%s', (_name, tiers, lines, earnings) => {
+    const result = run(
+      [
+        {
+          id: 'commission',
+          kind: 'commission',
+          credit: 'revenue',
+          tiers: { basis: 'attainment', measure: 'rev', bands, ...tiers },
+        },
+      ],
+      input,
+    );
+    const s = statementOf(result.statements, 'alice', '2026-03');
+    expect(s.lines.map((l) => `${l.id} ${l.amount}`)).toEqual(lines);
+    expect(s.totals.earnings).toBe(earnings);
+  });
+
+  it('bounds: a deal landing exactly on a boundary takes the upper band (lower_inclusive) or the lower one (upper_inclusive)', () => {
+    const exact: CompInput = { transactions: [tx('A', '2026-03-02', '1000')], quotas: quota('1000') };
+    const pay = (bounds: string) =>
+      statementOf(
+        run(
+          [
+            {
+              id: 'c',
+              kind: 'commission',
+              credit: 'revenue',
+              tiers: { basis: 'attainment', measure: 'rev', method: 'whole', bounds, bands },
+            },
+          ],
+          exact,
+        ).statements,
+        'alice',
+        '2026-03',
+      ).totals.earnings;
+    expect(pay('lower_inclusive')).toBe('100.00');
+    expect(pay('upper_inclusive')).toBe('50.00');
+  });
+
+  it('amount tiers, cumulative, on the running total of the period', () => {
+    const result = run(
+      [
+        {
+          id: 'c',
+          kind: 'commission',
+          credit: 'revenue',
+          tiers: { basis: 'amount', method: 'marginal', bands: [{ to: '1000', rate: '1%' }, { rate: '2%' }] },
+        },
+      ],
+      { transactions: [tx('A', '2026-03-02', '800'), tx('B', '2026-03-09', '800')] },
+    );
+    expect(statementOf(result.statements, 'alice', '2026-03').lines.map((l) => l.amount)).toEqual([
+      '8.00',
+      '14.00',
+    ]);
+  });
+});
+
+describe('rates, multipliers, thresholds, gates and caps', () => {
+  it('rate table by product family with a default', () => {
+    const result = run(
+      [
+        {
+          id: 'c',
+          kind: 'commission',
+          credit: 'revenue',
+          rate_table: { key: 'deal.product_family', rates: { GTX: '10%', MG: '6%' }, default: '8%' },
+        },
+      ],
+      {
+        transactions: [
+          tx('A', '2026-03-02', '1000', { product_family: 'GTX' }),
+          tx('B', '2026-03-03', '1000', { product_family: 'MG' }),
+          tx('C', '2026-03-04', '1000', { product_family: 'other' }),
+        ],
+      },
+    );
+    expect(statementOf(result.statements, 'alice', '2026-03').lines.map((l) => l.amount)).toEqual([
+      '100.00',
+      '60.00',
+      '80.00',
+    ]);
+  });
+
+  it('an accelerator and a decelerator on deal margin, and a 3× launch window by date', () => {
+    const result = run(
+      [
+        {
+          id: 'c',
+          kind: 'commission',
+          credit: 'revenue',
+          rate: '10%',
+          multipliers: [
+            { label: 'margin accelerator', when: 'deal.margin_pct > 40', factor: 2 },
+            { label: 'low margin', when: 'deal.margin_pct < 20', factor: 0.5 },
+            { label: 'launch', when: "deal.date >= '2026-03-10' && deal.date < '2026-03-20'", factor: 3 },
+          ],
+        },
+      ],
+      {
+        transactions: [
+          tx('A', '2026-03-02', '1000', { margin_pct: 45 }),
+          tx('B', '2026-03-03', '1000', { margin_pct: 10 }),
+          tx('C', '2026-03-04', '1000', { margin_pct: 30 }),
+          tx('D', '2026-03-12', '1000', { margin_pct: 50 }),
+        ],
+      },
+    );
+    const s = statementOf(result.statements, 'alice', '2026-03');
+    expect(s.lines.map((l) => l.amount)).toEqual(['200.00', '50.00', '100.00', '600.00']);
+    expect(s.lines[3]!.trace.multipliers).toEqual([
+      { label: 'margin accelerator', factor: '2' },
+      { label: 'launch', factor: '3' },
+    ]);
+  });
+
+  it('an attainment multiplier applies to deals made while attainment (before the deal) is above plan', () => {
+    const result = run(
+      [
+        {
+          id: 'c',
+          kind: 'commission',
+          credit: 'revenue',
+          rate: '10%',
+          multipliers: [{ label: 'above plan', attainment_above: '100%', measure: 'rev', factor: 1.5 }],
+        },
+      ],
+      { transactions: [tx('A', '2026-03-02', '1200'), tx('B', '2026-03-03', '100')], quotas: quota('1000') },
+    );
+    expect(statementOf(result.statements, 'alice', '2026-03').lines.map((l) => l.amount)).toEqual([
+      '120.00',
+      '15.00',
+    ]);
+  });
+
+  it('a threshold pays nothing below 20% attainment, and says so', () => {
+    const below = run(
+      [
+        {
+          id: 'c',
+          kind: 'commission',
+          credit: 'revenue',
+          rate: '10%',
+          threshold: { measure: 'rev', min_attainment: '20%' },
+        },
+      ],
+      { transactions: [tx('A', '2026-03-02', '150')], quotas: quota('1000') },
+    );
+    const s = statementOf(below.statements, 'alice', '2026-03');
+    expect(s.lines[0]!.amount).toBe('0.00');
+    expect(s.lines[0]!.trace.capped).toEqual({ cap: 'threshold', before: '15.00', after: '0.00' });
+    expect(s.lines[0]!.explanation).toContain('below the 20% threshold');
+    const above = run(
+      [
+        {
+          id: 'c',
+          kind: 'commission',
+          credit: 'revenue',
+          rate: '10%',
+          threshold: { measure: 'rev', min_attainment: '20%' },
+        },
+      ],
+      { transactions: [tx('A', '2026-03-02', '200')], quotas: quota('1000') },
+    );
+    expect(statementOf(above.statements, 'alice', '2026-03').totals.earnings).toBe('20.00');
+  });
+
+  it('a gate caps the component while another measure is under plan', () => {
+    const result = calculateCompensation(
+      plan({
+        credit: {
+          types: [
+            { id: 'revenue', amount: 'amount' },
+            { id: 'margin', amount: 'margin' },
+          ],
+        },
+        measures: [...quarterMeasure, { id: 'gm', credit: 'margin', window: 'period', quota: 'margin' }],
+        components: [
+          {
+            id: 'c',
+            kind: 'commission',
+            credit: 'revenue',
+            rate: '10%',
+            gate: { measure: 'gm', min_attainment: '100%', cap: '50' },
+          },
+        ],
+      }),
+      {
+        transactions: [tx('A', '2026-03-02', '1000', { margin_pct: 20 })],
+        quotas: [...quota('1000'), { payee: 'alice', period: '2026-03', measure: 'margin', amount: '500' }],
+      },
+    );
+    const s = statementOf(result.statements, 'alice', '2026-03');
+    expect(s.totals.earnings).toBe('50.00');
+    expect(s.lines[0]!.trace.capped).toEqual({ cap: 'gate', before: '100.00', after: '50.00' });
+  });
+
+  it.each([
+    ['per_deal', { per_deal: '70' }, ['70.00', '70.00', '50.00']],
+    ['per_period', { per_period: '150' }, ['100.00', '50.00', '0.00']],
+    ['per_year', { per_year: '120' }, ['100.00', '20.00', '0.00']],
+  ])('caps %s cut lines and say so', (_name, cap, amounts) => {
+    const result = run([{ id: 'c', kind: 'commission', credit: 'revenue', rate: '10%', cap }], {
+      transactions: [
+        tx('A', '2026-03-02', '1000'),
+        tx('B', '2026-03-03', '1000'),
+        tx('C', '2026-03-04', '500'),
+      ],
+    });
+    const s = statementOf(result.statements, 'alice', '2026-03');
+    expect(s.lines.map((l) => l.amount)).toEqual(amounts);
+    expect(s.lines.some((l) => l.trace.capped !== undefined)).toBe(true);
+  });
+});
+
+describe('bonus and SPIFF', () => {
+  it('an MBO bonus on a score, capped by max_payout', () => {
+    const result = calculateCompensation(
+      plan({
+        period: 'quarter',
+        components: [{ id: 'mbo', kind: 'bonus', amount: '5000', basis: 'score', max_payout: '120%' }],
+      }),
+      {
+        transactions: [],
+        payees: [{ id: 'alice' }, { id: 'bob' }],
+        periods: ['2026-Q2'],
+        scores: [
+          { payee: 'alice', period: '2026-Q2', component: 'mbo', score: '80%' },
+          { payee: 'bob', period: '2026-Q2', component: 'mbo', score: '150%' },
+        ],
+      },
+    );
+    expect(statementOf(result.statements, 'alice', '2026-Q2').totals.earnings).toBe('4000.00');
+    expect(statementOf(result.statements, 'bob', '2026-Q2').totals.earnings).toBe('6000.00');
+  });
+
+  it('a team bonus on the manager’s rolled-up attainment', () => {
+    const result = calculateCompensation(
+      plan({
+        credit: {
+          rules: ['owner', 'rollup'],
+          rollup_levels: 1,
+          types: [{ id: 'revenue', amount: 'amount' }],
+        },
+        measures: quarterMeasure,
+        components: [
+          {
+            id: 'team',
+            kind: 'bonus',
+            amount: '1000',
+            basis: 'attainment',
+            measure: 'rev',
+            max_payout: '150%',
+          },
+        ],
+      }),
+      {
+        payees: [{ id: 'maria' }],
+        reporting: [
+          { payee: 'alice', manager: 'maria', from: '2026-01-01' },
+          { payee: 'bob', manager: 'maria', from: '2026-01-01' },
+        ],
+        transactions: [tx('A', '2026-03-02', '600'), tx('B', '2026-03-09', '300', { owner: 'bob' })],
+        quotas: [{ payee: 'maria', period: '2026-03', measure: 'revenue', amount: '1200' }],
+      },
+    );
+    const s = statementOf(result.statements, 'maria', '2026-03');
+    expect(s.measures[0]).toEqual({ id: 'rev', value: '900.00', quota: '1200.00', attainment: '0.7500' });
+    expect(s.totals.earnings).toBe('750.00');
+  });
+
+  it('a SPIFF pays per qualifying deal within its own dates', () => {
+    const result = run(
+      [
+        { id: 'c', kind: 'commission', credit: 'revenue', rate: '0%' },
+        {
+          id: 'spiff',
+          kind: 'spiff',
+          credit: 'revenue',
+          from: '2026-03-10',
+          to: '2026-03-20',
+          when: "deal.product_family == 'GTX'",
+          amount_per_deal: '500',
+        },
+      ],
+      {
+        transactions: [
+          tx('A', '2026-03-09', '1000', { product_family: 'GTX' }),
+          tx('B', '2026-03-10', '1000', { product_family: 'GTX' }),
+          tx('C', '2026-03-20', '1000', { product_family: 'MG' }),
+          tx('D', '2026-03-20', '1000', { product_family: 'GTX' }),
+        ],
+      },
+    );
+    const s = statementOf(result.statements, 'alice', '2026-03');
+    expect(s.lines.filter((l) => l.kind === 'spiff').map((l) => l.id)).toEqual(['spiff:B', 'spiff:D']);
+    expect(s.totals.earnings).toBe('1000.00');
+  });
+});
+
+describe('crediting', () => {
+  const rate = [{ id: 'c', kind: 'commission', credit: 'revenue', rate: '10%' }];
+  it('rolls up through the hierarchy as of the transaction day', () => {
+    const result = calculateCompensation(
+      plan({
+        credit: {
+          rules: ['owner', 'rollup'],
+          rollup_levels: 2,
+          types: [{ id: 'revenue', amount: 'amount' }],
+        },
+        components: rate,
+      }),
+      {
+        reporting: [
+          { payee: 'alice', manager: 'maria', from: '2026-01-01', to: '2026-03-15' },
+          { payee: 'alice', manager: 'mark', from: '2026-03-15' },
+          { payee: 'maria', manager: 'dana', from: '2026-01-01' },
+          { payee: 'mark', manager: 'dana', from: '2026-01-01' },
+        ],
+        transactions: [tx('A', '2026-03-14', '1000'), tx('B', '2026-03-15', '2000')],
+      },
+    );
+    expect(statementOf(result.statements, 'maria', '2026-03').lines.map((l) => l.id)).toEqual(['c:A']);
+    expect(statementOf(result.statements, 'mark', '2026-03').lines.map((l) => l.id)).toEqual(['c:B']);
+    const dana = statementOf(result.statements, 'dana', '2026-03');
+    expect(dana.totals.earnings).toBe('300.00');
+    expect(dana.lines[0]!.trace.credits![0]).toMatchObject({ rule: 'rollup', from: 'alice', level: 2 });
+  });
+
+  it('credits the territory owner on the transaction day, and overlays on top of 100%', () => {
+    const result = calculateCompensation(
+      plan({
+        credit: { rules: ['owner', 'overlays', 'territory'], types: [{ id: 'revenue', amount: 'amount' }] },
+        components: rate,
+      }),
+      {
+        territories: [{ account: 'acme', payee: 'tom', from: '2026-01-01' }],
+        transactions: [
+          tx('A', '2026-03-14', '1000', { account: 'acme', overlays: [{ payee: 'sam', share: '50%' }] }),
+        ],
+      },
+    );
+    expect(statementOf(result.statements, 'tom', '2026-03').lines[0]!.trace.credits![0]).toMatchObject({
+      rule: 'territory',
+      amount: '1000.00',
+    });
+    expect(statementOf(result.statements, 'sam', '2026-03').totals.earnings).toBe('50.00');
+    expect(statementOf(result.statements, 'alice', '2026-03').totals.earnings).toBe('100.00');
+  });
+
+  it('reports splits that do not sum to 100% and credits them as written', () => {
+    const result = calculateCompensation(plan({ components: rate }), {
+      transactions: [
+        tx('A', '2026-03-14', '1000', {
+          splits: [
+            { payee: 'alice', share: '50%' },
+            { payee: 'bob', share: '40%' },
+          ],
+        }),
+      ],
+    });
+    expect(result.issues.map((i) => i.code)).toEqual(['split_not_100']);
+    expect(statementOf(result.statements, 'bob', '2026-03').lines[0]!.trace.credits![0]!.amount).toBe(
+      '400.00',
+    );
+  });
+
+  it('credit types: margin, units and a count with `when`', () => {
+    const result = calculateCompensation(
+      plan({
+        credit: {
+          types: [
+            { id: 'margin', amount: 'margin' },
+            { id: 'units', amount: 'units' },
+            { id: 'new_logos', amount: 'count', when: "deal.type == 'new_business'" },
+          ],
+        },
+        measures: [
+          { id: 'gm', credit: 'margin' },
+          { id: 'u', credit: 'units' },
+          { id: 'logos', credit: 'new_logos' },
+        ],
+        components: [{ id: 'c', kind: 'commission', credit: 'margin', rate: '10%' }],
+      }),
+      {
+        transactions: [
+          tx('A', '2026-03-14', '1000', { margin_pct: 42.5, units: 3, type: 'new_business' }),
+          tx('B', '2026-03-15', '1000', { margin: '100', units: 2, type: 'renewal' }),
+        ],
+      },
+    );
+    const s = statementOf(result.statements, 'alice', '2026-03');
+    expect(s.measures.map((m) => m.value)).toEqual(['525.00', '5.00', '1.00']);
+    expect(s.totals.earnings).toBe('52.50');
+  });
+});
+
+describe('measures and windows', () => {
+  it('prorates a quota that changes mid-period by days, rounded once', () => {
+    const result = run(
+      [
+        {
+          id: 'c',
+          kind: 'commission',
+          credit: 'revenue',
+          tiers: { basis: 'attainment', measure: 'rev', method: 'whole', bands },
+        },
+      ],
+      {
+        transactions: [tx('A', '2026-04-10', '100')],
+        quotas: [
+          { payee: 'alice', period: '2026-04', measure: 'revenue', amount: '1000' },
+          { payee: 'alice', period: '2026-04', measure: 'revenue', amount: '2000', from: '2026-04-11' },
+        ],
+      },
+    );
+    // 1000 × 10/30 + 2000 × 20/30 = 1666.666… → 1666.67
+    expect(statementOf(result.statements, 'alice', '2026-04').measures[0]!.quota).toBe('1666.67');
+  });
+
+  it('quarter-to-date tiers paid monthly pay earned to date minus paid before (monthly quotas add up)', () => {
+    const result = calculateCompensation(
+      plan({
+        measures: [{ id: 'qtd', credit: 'revenue', window: 'quarter_to_date', quota: 'revenue' }],
+        components: [
+          {
+            id: 'c',
+            kind: 'commission',
+            credit: 'revenue',
+            tiers: { basis: 'attainment', measure: 'qtd', method: 'whole', bands },
+          },
+        ],
+      }),
+      {
+        transactions: [tx('A', '2026-04-10', '1200'), tx('B', '2026-05-10', '100')],
+        quotas: [
+          { payee: 'alice', period: '2026-04', measure: 'revenue', amount: '1000' },
+          { payee: 'alice', period: '2026-05', measure: 'revenue', amount: '1000' },
+        ],
+      },
+    );
+    // April: 1200 of 1000 = 120% → 10% = 120. May: QTD quota 2000, A re-priced at 5% = 60 (true-up −60), B 5% = 5.
+    expect(statementOf(result.statements, 'alice', '2026-04').totals.earnings).toBe('120.00');
+    const may = statementOf(result.statements, 'alice', '2026-05');
+    expect(may.lines.map((l) => `${l.id} ${l.amount}`)).toEqual(['c:true-up -60.00', 'c:B 5.00']);
+  });
+
+  it('clawback attainment: reduce reverses the credit in the cancellation period; keep leaves it', () => {
+    const input: CompInput = {
+      transactions: [
+        tx('A', '2026-06-10', '1000', { cancelled_on: '2026-08-05' }),
+        tx('B', '2026-08-10', '500'),
+      ],
+    };
+    const measures = [{ id: 'rev', credit: 'revenue', window: 'period' }];
+    const components = [{ id: 'c', kind: 'commission', credit: 'revenue', rate: '50%' }];
+    const reduce = calculateCompensation(
+      plan({ measures, components, clawback: { window_days: 180, attainment: 'reduce' } }),
+      input,
+    );
+    const keep = calculateCompensation(
+      plan({ measures, components, clawback: { window_days: 180, attainment: 'keep' } }),
+      input,
+    );
+    expect(statementOf(reduce.statements, 'alice', '2026-08').measures[0]!.value).toBe('-500.00');
+    expect(statementOf(keep.statements, 'alice', '2026-08').measures[0]!.value).toBe('500.00');
+    expect(statementOf(keep.statements, 'alice', '2026-06').measures[0]!.value).toBe('1000.00');
+    // the ledger claws the $500 back in August either way
+    const august = statementOf(keep.statements, 'alice', '2026-08');
+    expect(august.totals.clawbacks).toBe('-500.00');
+    expect(august.lines.find((l) => l.kind === 'clawback')!.amount).toBe('-500.00');
+  });
+});
