@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/config.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { openDatabase, type Store } from '../store/open-database.ts';
 import { markInterruptedImports } from './import-history.ts';
+import { failInterruptedRuns } from '../store/comp/comp-run-store.ts';
 import { ensureCalendar } from './ensure-calendar.ts';
 import { ImportJobs } from './import-jobs.ts';
 import { SnapshotCache } from './snapshot-cache.ts';
@@ -15,6 +16,7 @@ import { everything } from '../domain/access/scope.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { OidcClient } from './auth/oidc.ts';
 import { MetricsService } from './metrics/metrics-service.ts';
+import { CompService } from './comp/comp-service.ts';
 
 /** The running application: the store and the services the edges (HTTP, CLI) call. */
 export type Attain = {
@@ -28,6 +30,8 @@ export type Attain = {
   access: AccessService;
   reads: ReadModels;
   metrics: MetricsService;
+  /** Compensation: plans, runs, statements, periods, disputes (issue 6). */
+  comp: CompService;
   /** The single sign-on client, discovered on first use; null when SSO is not configured. */
   oidc(): Promise<OidcClient | null>;
   close(): Promise<void>;
@@ -44,6 +48,7 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
     await migrateToLatest(store.db as never);
     await markInterruptedImports(store, clock.now());
     await ensureCalendar(store, config.fiscalYearStartMonth, clock.now());
+    await failInterruptedRuns(store.db, clock.now());
   } catch (error) {
     await store.close();
     throw error;
@@ -69,6 +74,7 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
       .catch((error: unknown) => console.error('alerts after import failed', error));
   });
   const auth = new AuthService(store, clock, config);
+  const comp = new CompService(store, clock, config.fiscalYearStartMonth);
   let oidc: Promise<OidcClient | null> | undefined;
   const oidcClient = () => {
     const settings = config.oidc;
@@ -95,9 +101,11 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
     access,
     reads,
     metrics,
+    comp,
     oidc: oidcClient,
     close: async () => {
       await snapshots.settle();
+      await comp.settle();
       await store.close();
     },
   };

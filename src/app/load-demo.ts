@@ -14,6 +14,11 @@ export type DemoOptions = {
   fiscalYearStartMonth: number;
 };
 
+/** The first day of the demo's history: `months` before `asOf` (compensation plans start from it). */
+export function demoHistoryStart(asOf: string, months: number): string {
+  return monthsBefore(asOf, months);
+}
+
 /** The first day of the month `months` before the given date. */
 function monthsBefore(date: string, months: number): string {
   const [y, m] = date.split('-').map(Number) as [number, number];

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Attain } from './create-attain.ts';
-import { loadDemo } from './load-demo.ts';
+import { demoHistoryStart, loadDemo } from './load-demo.ts';
+import { seedCompDemo } from './comp/seed-comp-demo.ts';
 
 /** On first start, an empty database gets the generated demo organisation (ATTAIN_DEMO=false to skip). */
 export async function seedDemoIfEmpty(
@@ -17,12 +18,23 @@ export async function seedDemoIfEmpty(
   log(
     `Empty database: generating the demo organisation (${config.demo.reps} reps, seed ${config.demo.seed})...`,
   );
+  const asOf = clock.now().slice(0, 10);
   const counts = await loadDemo(store, {
     seed: config.demo.seed,
     reps: config.demo.reps,
     months: 24,
-    asOf: clock.now().slice(0, 10),
+    asOf,
     fiscalYearStartMonth: config.fiscalYearStartMonth,
   });
+  attain.access.invalidate();
+  const comp = await seedCompDemo(attain.comp, {
+    asOf,
+    historyStartsOn: demoHistoryStart(asOf, 24),
+    runMonth: true,
+  });
+  if (comp.run)
+    log(
+      `Compensation: plans ${comp.plans.join(', ')} for ${comp.assignments} positions; ${comp.run.period} computed in ${comp.runMs} ms (run ${comp.run.id}: ${comp.run.summary?.payees ?? 0} statements, ${comp.run.status}).`,
+    );
   return { reps: config.demo.reps, opportunities: counts.opportunity?.inserted ?? 0 };
 }

@@ -6,7 +6,8 @@ import Papa from 'papaparse';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { AppError, isAppError } from '../domain/errors.ts';
 import { countData, summariseOrganisation } from '../app/data-counts.ts';
-import { loadDemo } from '../app/load-demo.ts';
+import { demoHistoryStart, loadDemo } from '../app/load-demo.ts';
+import { seedCompDemo } from '../app/comp/seed-comp-demo.ts';
 import { createAttain } from '../app/create-attain.ts';
 import { systemClock } from '../app/ports.ts';
 import { systemActor } from '../app/audit/audit-log.ts';
@@ -26,6 +27,7 @@ import { groupBys, type GroupBy, type MetricNumber } from '../domain/metrics/met
 import { kpiTable, type KpiCell } from '../app/metrics/kpi-table.ts';
 import { kpiQueryProblems, type KpiQuery, type KpiReport } from '../app/metrics/metrics-service.ts';
 import { exitCodeFor } from './exit-codes.ts';
+import { registerCompCommands } from './comp-commands.ts';
 
 type Io = { out: (text: string) => void; err: (text: string) => void; isTty: boolean };
 
@@ -291,11 +293,21 @@ export async function runCli(
           format === 'text' ? (n) => io.err(`\r${n} records written`) : undefined,
         );
         if (format === 'text') io.err('\n');
+        const asOf = systemClock.now().slice(0, 10);
+        const comp = await seedCompDemo(attain.comp, {
+          asOf,
+          historyStartsOn: demoHistoryStart(asOf, opts.months),
+          runMonth: true,
+        });
         const totals = await countData(attain.store);
-        if (format === 'json') io.out(`${JSON.stringify({ written: counts, totals }, null, 2)}\n`);
+        if (format === 'json')
+          io.out(`${JSON.stringify({ written: counts, totals, compensation: comp }, null, 2)}\n`);
         else
           io.out(
-            `Demo organisation loaded: ${totals.people} people, ${totals.accounts} accounts, ${totals.opportunities} opportunities, ${totals.activities} activities.\n`,
+            `Demo organisation loaded: ${totals.people} people, ${totals.accounts} accounts, ${totals.opportunities} opportunities, ${totals.activities} activities.\n` +
+              (comp.run
+                ? `Compensation: ${comp.plans.join(', ')}; ${comp.run.period} computed (run ${comp.run.id}, ${comp.run.summary?.payees ?? 0} statements).\n`
+                : ''),
           );
       } finally {
         await attain.close();
@@ -368,6 +380,15 @@ export async function runCli(
         }
       },
     );
+
+  registerCompCommands(program, {
+    io,
+    config: () => loadConfig(env),
+    clock: systemClock,
+    setFormat: (chosen) => (format = chosen),
+    setExitCode: (code) => (exitCode = code),
+    exitCodeFor,
+  });
 
   program
     .command('migrate')

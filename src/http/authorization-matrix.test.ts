@@ -7,6 +7,9 @@ import { createTestAttain } from '../app/testing/test-attain.ts';
 import type { Role } from '../domain/access/roles.ts';
 import { testDatabaseKinds } from '../store/testing/test-store.ts';
 import { createApp, routeTableOf } from './create-app.ts';
+import { systemActor } from '../app/audit/audit-log.ts';
+import { raiseDispute } from '../app/comp/comp-disputes.ts';
+import { everything } from '../domain/access/scope.ts';
 import { createAccessFixture, type AccessFixture } from '../app/testing/access-fixture.ts';
 import { createUserAndSignIn, signIn, testPassword, type TestClient } from './testing/test-client.ts';
 
@@ -41,6 +44,9 @@ type Rule =
   | { kind: 'roles'; roles: Caller[]; scoped?: boolean; filtered?: boolean };
 
 const readers: Caller[] = callers;
+// Individual pay: everybody with pay:read (an executive only when granted, not here).
+const payReaders: Caller[] = ['admin', 'comp_admin', 'finance', 'manager', 'rep'];
+const payManagers: Caller[] = ['admin', 'comp_admin'];
 const rules: Record<string, Rule> = {
   'GET /api/health': { kind: 'public', anonymous: 200 },
   'GET /api/auth/providers': { kind: 'public', anonymous: 200 },
@@ -91,7 +97,48 @@ const rules: Record<string, Rule> = {
   'POST /api/users/{id}/reset-link': { kind: 'roles', roles: ['admin'] },
   'GET /api/audit': { kind: 'roles', roles: ['admin', 'finance'] },
   'GET /api/audit/export.csv': { kind: 'roles', roles: ['admin', 'finance'] },
+  'GET /api/comp/plans': { kind: 'roles', roles: payManagers },
+  'POST /api/comp/plans/validate': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/plans/{id}': { kind: 'roles', roles: payManagers },
+  'PUT /api/comp/plans/{id}': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/plans/{id}/assignments': { kind: 'roles', roles: payManagers },
+  'POST /api/comp/plans/{id}/assignments': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/periods': { kind: 'roles', roles: payReaders },
+  'POST /api/comp/periods/{period}/close': { kind: 'roles', roles: payManagers },
+  'POST /api/comp/runs': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/runs': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/runs/{id}': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/runs/{a}/compare/{b}': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/statements': { kind: 'roles', roles: payReaders, filtered: true },
+  'GET /api/comp/statements/{payee}/{period}': { kind: 'roles', roles: payReaders, scoped: true },
+  'GET /api/comp/statements/{payee}/{period}/export.csv': { kind: 'roles', roles: payReaders, scoped: true },
+  'GET /api/comp/statements/{payee}/{period}/export.xlsx': { kind: 'roles', roles: payReaders, scoped: true },
+  'GET /api/comp/statements/{payee}/{period}/export.pdf': { kind: 'roles', roles: payReaders, scoped: true },
+  'GET /api/comp/payroll/{file}': { kind: 'roles', roles: payManagers },
+  'POST /api/comp/disputes': { kind: 'roles', roles: payReaders, scoped: true },
+  'GET /api/comp/disputes': { kind: 'roles', roles: payReaders, filtered: true },
+  'GET /api/comp/disputes/{id}': { kind: 'roles', roles: payReaders, scoped: true },
+  'POST /api/comp/disputes/{id}/messages': { kind: 'roles', roles: payReaders, scoped: true },
+  'POST /api/comp/disputes/{id}/resolve': { kind: 'roles', roles: payManagers },
+  'POST /api/comp/adjustments': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/adjustments': { kind: 'roles', roles: payManagers },
+  // The estimate of another payee's deal needs that payee in scope.
+  'POST /api/comp/estimate': { kind: 'roles', roles: payReaders, scoped: true },
 };
+
+/** A flat 10% commission on each rep's won revenue, for the compensation routes. */
+const matrixPlan = [
+  'id: matrix-plan',
+  'name: Matrix plan',
+  'period: month',
+  'effective_from: 2026-01-01',
+  'credit:',
+  '  types:',
+  '    - { id: revenue, amount: amount }',
+  'components:',
+  '  - { id: commission, kind: commission, credit: revenue, rate: 10% }',
+  '',
+].join('\n');
 
 type Built = {
   path: string;
@@ -110,6 +157,9 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
   const tokenOf = {} as Record<Target, number>;
   let spareUserId = 0;
   let counter = 0;
+  /** The compensation fixture: a run of August 2026 with a statement and a dispute per rep. */
+  const comp = { runId: 0, lineOf: {} as Record<Target, string>, disputeOf: {} as Record<Target, number> };
+  const payeeOf: Record<Target, string> = { a: 'rep-a', b: 'rep-b', c: 'rep-c' };
 
   beforeAll(async () => {
     attain = await createTestAttain(kind);
@@ -146,6 +196,26 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
       body: JSON.stringify({ email: 'spare@example.com', name: 'Spare', role: 'finance' }),
     });
     spareUserId = spare.body.user.id;
+
+    const system = systemActor('matrix set-up');
+    await attain.comp.savePlan('matrix-plan', matrixPlan, system);
+    for (const t of targets)
+      await attain.comp.assignPlan('matrix-plan', { position: fx.positions[t], from: '2026-01-01' }, system);
+    const run = await attain.comp.runNow({ period: '2026-08' }, system);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    comp.runId = run.id;
+    for (const t of targets) {
+      const { statement } = await attain.comp.statementDetail(everything, payeeOf[t], '2026-08');
+      comp.lineOf[t] = statement.lines[0]!.id;
+      comp.disputeOf[t] = (
+        await raiseDispute(
+          attain.comp,
+          everything,
+          { payee: payeeOf[t], period: '2026-08', lineId: comp.lineOf[t], message: 'Why this amount?' },
+          system,
+        )
+      ).id;
+    }
   });
   afterAll(async () => {
     await attain?.dispose();
@@ -270,6 +340,99 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
         return { path: `/api/users/${spareUserId}`, init: json('PATCH', { name: `Spare ${counter}` }) };
       case 'POST /api/users/{id}/reset-link':
         return { path: `/api/users/${spareUserId}/reset-link`, init: { method: 'POST' } };
+      case 'GET /api/comp/plans':
+      case 'GET /api/comp/periods':
+      case 'GET /api/comp/runs':
+      case 'GET /api/comp/adjustments':
+        return { path: route.split(' ')[1]! };
+      case 'POST /api/comp/plans/validate':
+        return { path: '/api/comp/plans/validate', init: json('POST', { source: matrixPlan }) };
+      case 'GET /api/comp/plans/{id}':
+        return { path: '/api/comp/plans/matrix-plan' };
+      case 'PUT /api/comp/plans/{id}':
+        return { path: '/api/comp/plans/matrix-plan', init: json('PUT', { source: matrixPlan }) };
+      case 'GET /api/comp/plans/{id}/assignments':
+        return { path: '/api/comp/plans/matrix-plan/assignments' };
+      case 'POST /api/comp/plans/{id}/assignments':
+        return {
+          path: '/api/comp/plans/matrix-plan/assignments',
+          init: json('POST', { position: fx.positions[t], from: '2031-01-01', targetIncentive: '50000' }),
+          expectWhenAllowed: 201,
+        };
+      case 'POST /api/comp/periods/{period}/close':
+        // Never run: reaching the check (409) is what "allowed" means here.
+        return { path: '/api/comp/periods/2031-01/close', init: { method: 'POST' }, expectWhenAllowed: 409 };
+      case 'POST /api/comp/runs':
+        return {
+          path: '/api/comp/runs',
+          init: json('POST', { period: '2026-09', payees: [payeeOf[t]] }),
+          expectWhenAllowed: 202,
+        };
+      case 'GET /api/comp/runs/{id}':
+        return { path: `/api/comp/runs/${comp.runId}` };
+      case 'GET /api/comp/runs/{a}/compare/{b}':
+        return { path: `/api/comp/runs/${comp.runId}/compare/${comp.runId}` };
+      case 'GET /api/comp/statements':
+        return {
+          path: '/api/comp/statements?period=2026-08',
+          shows: (text) =>
+            (JSON.parse(text) as { statements: { payee: string }[] }).statements.some(
+              (s) => s.payee === payeeOf[t],
+            ),
+        };
+      case 'GET /api/comp/statements/{payee}/{period}':
+        return { path: `/api/comp/statements/${payeeOf[t]}/2026-08` };
+      case 'GET /api/comp/statements/{payee}/{period}/export.csv':
+      case 'GET /api/comp/statements/{payee}/{period}/export.xlsx':
+      case 'GET /api/comp/statements/{payee}/{period}/export.pdf':
+        return { path: `/api/comp/statements/${payeeOf[t]}/2026-08/export.${route.split('.').at(-1)}` };
+      case 'GET /api/comp/payroll/{file}':
+        return { path: '/api/comp/payroll/2026-08.csv' };
+      case 'POST /api/comp/disputes':
+        return {
+          path: '/api/comp/disputes',
+          init: json('POST', {
+            payee: payeeOf[t],
+            period: '2026-08',
+            lineId: comp.lineOf[t],
+            message: `matrix ${counter}`,
+          }),
+          expectWhenAllowed: 201,
+        };
+      case 'GET /api/comp/disputes':
+        return {
+          path: '/api/comp/disputes?period=2026-08',
+          shows: (text) =>
+            (JSON.parse(text) as { disputes: { payee: string }[] }).disputes.some(
+              (d) => d.payee === payeeOf[t],
+            ),
+        };
+      case 'GET /api/comp/disputes/{id}':
+        return { path: `/api/comp/disputes/${comp.disputeOf[t]}` };
+      case 'POST /api/comp/disputes/{id}/messages':
+        return {
+          path: `/api/comp/disputes/${comp.disputeOf[t]}/messages`,
+          init: json('POST', { message: `matrix ${counter}` }),
+          expectWhenAllowed: 201,
+        };
+      case 'POST /api/comp/disputes/{id}/resolve':
+        // No such dispute: reaching the lookup (404) is what "allowed" means here.
+        return {
+          path: '/api/comp/disputes/999999/resolve',
+          init: json('POST', { resolution: 'explained', message: 'matrix' }),
+          expectWhenAllowed: 404,
+        };
+      case 'POST /api/comp/adjustments':
+        return {
+          path: '/api/comp/adjustments',
+          init: json('POST', { payee: payeeOf[t], period: '2026-10', amount: '10', reason: 'matrix test' }),
+          expectWhenAllowed: 201,
+        };
+      case 'POST /api/comp/estimate':
+        return {
+          path: '/api/comp/estimate',
+          init: json('POST', { payee: payeeOf[t], deal: { amount: '1000', closeOn: '2026-08-20' } }),
+        };
       default:
         throw new Error(`No request written for ${route}: add it to build() and to rules.`);
     }

@@ -13,6 +13,7 @@ import { registerAdminRoutes } from './routes/admin-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerRecordRoutes } from './routes/record-routes.ts';
 import { registerMetricRoutes } from './routes/metric-routes.ts';
+import { registerCompRoutes } from './routes/comp-routes.ts';
 import { identify, type Api, type AppEnv, type RouteTable } from './access.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -106,6 +107,7 @@ export function createApp(attain: Attain): Api {
   registerImportRoutes(app, table, attain);
   registerRecordRoutes(app, table, attain);
   registerMetricRoutes(app, table, attain);
+  registerCompRoutes(app, table, attain);
   registerAdminRoutes(app, table, attain);
 
   app.doc31('/api/openapi.json', {

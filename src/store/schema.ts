@@ -15,6 +15,8 @@ import type { Role } from '../domain/access/roles.ts';
  */
 type Id = Generated<number>;
 type DateText = string;
+/** A jsonb column: read as parsed JSON, written as JSON text. */
+type Json = ColumnType<unknown, string, string>;
 
 export type Database = {
   settings: { key: string; value: unknown };
@@ -292,6 +294,133 @@ export type Database = {
     before: ColumnType<unknown, string | null, never>;
     after: ColumnType<unknown, string | null, never>;
   };
+  comp_plans: {
+    id: string;
+    name: string;
+    current_version: number;
+    created_at: string;
+    updated_at: string;
+  };
+  comp_plan_versions: {
+    plan_id: string;
+    version: number;
+    name: string;
+    period: 'month' | 'quarter';
+    currency: string;
+    effective_from: DateText;
+    effective_to: DateText | null;
+    source: string;
+    document: Json;
+    fingerprint: string;
+    test_results: ColumnType<unknown, string | undefined, string>;
+    tests_passed: Generated<number>;
+    tests_failed: Generated<number>;
+    created_by: string;
+    created_by_user_id: number | null;
+    created_at: string;
+  };
+  comp_plan_assignments: {
+    id: Id;
+    plan_id: string;
+    position_id: number;
+    valid_from: DateText;
+    valid_to: DateText | null;
+    target_incentive_minor: number | null;
+    currency: Generated<string>;
+    pay_mix: string | null;
+    created_at: string;
+  };
+  opportunity_splits: {
+    id: Id;
+    opportunity_id: number;
+    person_id: number;
+    kind: 'split' | 'overlay';
+    share_ppm: number;
+  };
+  territory_assignments: {
+    id: Id;
+    account_id: number;
+    person_id: number;
+    valid_from: DateText;
+    valid_to: DateText | null;
+  };
+  comp_runs: {
+    id: Id;
+    period: string;
+    status: CompRunStatus;
+    progress: ColumnType<unknown, string | undefined, string>;
+    payees: ColumnType<unknown, string | null | undefined, string | null>;
+    input_fingerprint: string | null;
+    plan_versions: ColumnType<unknown, string | undefined, string>;
+    summary: ColumnType<unknown, string | null | undefined, string | null>;
+    issues: ColumnType<unknown, string | undefined, string>;
+    error: ColumnType<unknown, string | null | undefined, string | null>;
+    created_by: string;
+    created_by_user_id: number | null;
+    started_at: string;
+    finished_at: string | null;
+  };
+  comp_statements: {
+    run_id: number;
+    payee: string;
+    person_id: number | null;
+    period: string;
+    plan_id: string;
+    plan_version: number;
+    payee_name: string;
+    currency: string;
+    earnings_minor: number;
+    payable_minor: number;
+    line_count: number;
+    totals: Json;
+    statement: Json;
+  };
+  comp_closed_periods: {
+    period: string;
+    run_id: number;
+    closed_at: string;
+    closed_by: string;
+    closed_by_user_id: number | null;
+  };
+  comp_adjustments: {
+    id: Id;
+    payee: string;
+    person_id: number;
+    period: string;
+    amount_minor: number;
+    currency: Generated<string>;
+    reason: string;
+    approver: string;
+    approved_by_user_id: number | null;
+    dispute_id: number | null;
+    created_at: string;
+  };
+  comp_disputes: {
+    id: Id;
+    payee: string;
+    person_id: number;
+    period: string;
+    run_id: number;
+    line_id: string;
+    line: Json;
+    status: 'open' | 'resolved';
+    resolution: 'explained' | 'adjusted' | null;
+    adjustment_id: number | null;
+    raised_by: string;
+    raised_by_user_id: number | null;
+    created_at: string;
+    resolved_at: string | null;
+    resolved_by: string | null;
+  };
+  comp_dispute_events: {
+    id: Id;
+    dispute_id: number;
+    at: string;
+    kind: 'raised' | 'message' | 'resolved';
+    actor: string;
+    actor_user_id: number | null;
+    message: string;
+  };
 };
 
 export type { ActivityType, DealType, ForecastCategory, PositionRole, StageCategory };
@@ -300,4 +429,5 @@ export type TrackedOpportunityField =
 export type PeriodKind = 'week' | 'month' | 'quarter' | 'half' | 'year';
 export type QuotaMeasure = 'revenue' | 'bookings' | 'margin' | 'units' | 'activities' | 'new_logos';
 export type QuotaMethod = 'manual' | 'top_down' | 'bottom_up' | 'historical' | 'capacity' | 'generated';
+export type CompRunStatus = 'running' | 'succeeded' | 'failed';
 export type ImportStatus = 'running' | 'succeeded' | 'rejected' | 'dry_run' | 'failed' | 'interrupted';

@@ -503,7 +503,8 @@ async function send(path: string, init: RequestOptions = {}): Promise<{ response
   return { response, body };
 }
 
-async function request<T>(path: string, init?: RequestOptions): Promise<T> {
+/** A JSON request with the session's CSRF token and the shared 401 handling (for the API modules of each area). */
+export async function request<T>(path: string, init?: RequestOptions): Promise<T> {
   const { response, body } = await send(path, init);
   if (body === undefined) {
     throw new ApiError({

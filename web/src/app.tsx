@@ -23,6 +23,7 @@ import { DealsPage } from './pages/deals-page.tsx';
 import { MeasurePage } from './pages/measure-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { PasswordPage } from './pages/password-page.tsx';
+import { resolveRewardPage } from './pages/reward-routes.tsx';
 import { SetupPage } from './pages/setup-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { TokensPage } from './pages/tokens-page.tsx';
@@ -209,6 +210,10 @@ function resolvePage(
     return can('audit:read')
       ? { title: 'Audit trail', page: <AuditPage /> }
       : noAccess('Audit trail', 'audit:read');
+  if (clean === '/reward' || clean.startsWith('/reward/')) {
+    const reward = resolveRewardPage(clean, session);
+    if (reward) return reward;
+  }
   if (clean === '/account/tokens') return { title: 'API tokens', page: <TokensPage /> };
   if (clean === '/account/password') return { title: 'Change password', page: <PasswordPage /> };
   if (area && clean === area.path) {

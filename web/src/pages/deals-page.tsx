@@ -1,5 +1,6 @@
-import { useEffect, useId, useState } from 'react';
+import { Fragment, useEffect, useId, useState } from 'react';
 import { api, queryString, type DealStatus, type OpportunityFilters } from '../api.ts';
+import { DealEstimator } from '../components/comp-estimator.tsx';
 import { ArrowLeftIcon, DownloadIcon } from '../components/icons.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { ProblemAlert } from '../components/problem-alert.tsx';
@@ -40,7 +41,10 @@ function filtersOf(params: URLSearchParams): OpportunityFilters & { offset: numb
 
 /** Deals the user may see, filtered by owner, status and close dates; the drill-down of a scorecard. */
 export function DealsPage() {
-  const { user } = useSession();
+  const { user, can } = useSession();
+  // Reward's estimator: "what would this deal pay me", for whoever has a plan (or manages pay).
+  const canEstimate = can('pay:read') && (user.personId !== null || can('pay:manage'));
+  const [estimating, setEstimating] = useState<number | null>(null);
   const pathname = usePathname();
   const params = useSearchParams();
   const filters = filtersOf(params);
@@ -183,31 +187,63 @@ export function DealsPage() {
                       Amount
                     </th>
                     <th scope="col">Close date</th>
+                    {canEstimate && (
+                      <th scope="col">
+                        <span className="visually-hidden">Pay</span>
+                      </th>
+                    )}
                   </tr>
                 </thead>
                 <tbody>
                   {page.opportunities.map((deal) => (
-                    <tr key={deal.id} data-owner-id={deal.ownerId ?? ''}>
-                      <th scope="row">
-                        {deal.name ?? <span className="muted">Unnamed</span>}
-                        <span className="cell-sub">{deal.key}</span>
-                      </th>
-                      <td data-testid="deal-owner">{deal.ownerName ?? <span className="muted">—</span>}</td>
-                      <td>{deal.account ?? <span className="muted">—</span>}</td>
-                      <td>{deal.stage}</td>
-                      <td>
-                        <span className={`badge badge-${statusTones[deal.status]}`}>
-                          {humanize(deal.status)}
-                        </span>
-                      </td>
-                      <td className="num tabular nowrap" data-testid="deal-amount">
-                        {formatMoney(deal.amount)}
-                      </td>
-                      <td className="tabular nowrap">
-                        {formatDay(deal.closedOn ?? deal.closeOn)}
-                        {!deal.closedOn && deal.closeOn && <span className="cell-sub">expected</span>}
-                      </td>
-                    </tr>
+                    <Fragment key={deal.id}>
+                      <tr data-owner-id={deal.ownerId ?? ''} data-deal-key={deal.key}>
+                        <th scope="row">
+                          {deal.name ?? <span className="muted">Unnamed</span>}
+                          <span className="cell-sub">{deal.key}</span>
+                        </th>
+                        <td data-testid="deal-owner">{deal.ownerName ?? <span className="muted">—</span>}</td>
+                        <td>{deal.account ?? <span className="muted">—</span>}</td>
+                        <td>{deal.stage}</td>
+                        <td>
+                          <span className={`badge badge-${statusTones[deal.status]}`}>
+                            {humanize(deal.status)}
+                          </span>
+                        </td>
+                        <td className="num tabular nowrap" data-testid="deal-amount">
+                          {formatMoney(deal.amount)}
+                        </td>
+                        <td className="tabular nowrap">
+                          {formatDay(deal.closedOn ?? deal.closeOn)}
+                          {!deal.closedOn && deal.closeOn && <span className="cell-sub">expected</span>}
+                        </td>
+                        {canEstimate && (
+                          <td className="cell-actions">
+                            {deal.status !== 'lost' && (
+                              <button
+                                type="button"
+                                className="button button-ghost button-small"
+                                aria-expanded={estimating === deal.id}
+                                onClick={() => setEstimating(estimating === deal.id ? null : deal.id)}
+                              >
+                                {deal.status === 'open' ? 'What would it pay?' : 'What did it pay?'}
+                              </button>
+                            )}
+                          </td>
+                        )}
+                      </tr>
+                      {estimating === deal.id && (
+                        <tr className="inline-form-row">
+                          <td colSpan={8}>
+                            <DealEstimator
+                              key={deal.id}
+                              opportunityId={deal.id}
+                              dealName={deal.name ?? deal.key}
+                            />
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
                   ))}
                 </tbody>
                 {total && (
@@ -220,6 +256,7 @@ export function DealsPage() {
                         {formatMoney(total)}
                       </td>
                       <td />
+                      {canEstimate && <td />}
                     </tr>
                   </tfoot>
                 )}

@@ -1,0 +1,181 @@
+import type {
+  AdjustmentInput,
+  AssignmentInput,
+  CompInput,
+  LockedPeriodInput,
+  PayeeInput,
+} from '../../domain/comp/comp-types.ts';
+import { currencyDigits, minorToDecimal } from '../../domain/comp/exact-money.ts';
+import { parsePlanText } from '../../domain/comp/parse-plan.ts';
+import type { PlanDocument } from '../../domain/comp/plan-document.ts';
+import { AppError } from '../../domain/errors.ts';
+import type { Store } from '../../store/open-database.ts';
+import {
+  loadPlanPayees,
+  loadQuotas,
+  loadReporting,
+  loadTerritories,
+  loadWonTransactions,
+  type PlanPayeeRow,
+} from '../../store/comp/comp-input-store.ts';
+import { planVersionsForPeriod, type PlanVersionRow } from '../../store/comp/comp-plan-store.ts';
+import { listAdjustments } from '../../store/comp/comp-dispute-store.ts';
+import { listClosedPeriods, loadLockedFigures } from '../../store/comp/comp-run-store.ts';
+import { yearToDatePeriods, type CompPeriod } from './comp-period.ts';
+
+/** One plan's share of a run: its version, the document, whom it pays, and the engine's input. */
+export type PlanRunInput = {
+  version: PlanVersionRow;
+  plan: PlanDocument;
+  /** The payees this plan pays in the period (statements are stored for these). */
+  payees: PlanPayeeRow[];
+  input: CompInput;
+};
+
+export type RunInput = {
+  period: CompPeriod;
+  /** The first day of the fiscal year to date: transactions are read from it to the period's end. */
+  yearStart: string;
+  plans: PlanRunInput[];
+  /** Why something expected is not computed (a plan of another period kind, a payee on two plans). */
+  notes: { code: string; message: string; payee?: string }[];
+};
+
+/** Reads a stored plan version again from its source: the document the engine runs. */
+export function planOfVersion(version: PlanVersionRow): PlanDocument {
+  const { plan, problems } = parsePlanText(version.source);
+  if (!plan)
+    throw new AppError(
+      'validation',
+      `Plan ${version.planId} version ${version.version} no longer reads as a valid plan.`,
+      problems,
+    );
+  return { ...plan, version: version.version };
+}
+
+/**
+ * Everything a run of `period` reads, from the database, per plan: the plan version that applies,
+ * its payees (holders of the positions assigned to it), won deals of the fiscal year up to the
+ * period's end with their splits and overlays, the hierarchy as person-level manager links,
+ * territories, quotas, approved adjustments, and what the fiscal year's closed periods paid.
+ * `onlyPayees` narrows whose statements are computed. Without `transactions`, the inputs carry
+ * none: a run streams them into the engine's columns (run-columns.ts).
+ */
+export async function loadRunInput(
+  store: Store,
+  period: CompPeriod,
+  fiscalYearStartMonth: number,
+  onlyPayees?: readonly string[],
+  options: { transactions: boolean } = { transactions: true },
+): Promise<RunInput> {
+  const db = store.db;
+  const notes: RunInput['notes'] = [];
+  const ytd = yearToDatePeriods(period, fiscalYearStartMonth);
+  const yearStart = ytd[0]!.startsOn;
+  const labels = ytd.map((p) => p.label);
+  const [versions, payeeRows, reporting, territories, quotas, closed] = await Promise.all([
+    planVersionsForPeriod(db, period.startsOn, period.endsOn),
+    loadPlanPayees(db, period.startsOn, period.endsOn),
+    loadReporting(db),
+    loadTerritories(db),
+    loadQuotas(db, yearStart, period.endsOn),
+    listClosedPeriods(db),
+  ]);
+  const closedLabels = new Set(closed.map((c) => c.period));
+  const lockedLabels = labels.filter((l) => closedLabels.has(l) && l !== period.label);
+  const [adjustments, locked] = await Promise.all([
+    listAdjustments(db, { periods: labels }),
+    loadLockedFigures(db, lockedLabels),
+  ]);
+
+  // A payee is paid by one plan in a period: the assignment that runs last in it wins.
+  const planOf = new Map<string, PlanPayeeRow>();
+  for (const row of payeeRows) {
+    const previous = planOf.get(row.key);
+    if (previous && previous.planId !== row.planId) {
+      notes.push({
+        code: 'several_plans',
+        payee: row.key,
+        message: `${row.name} is assigned to plans ${previous.planId} and ${row.planId} in ${period.label}; the later assignment is used.`,
+      });
+    }
+    if (!previous || row.from >= previous.from) planOf.set(row.key, row);
+  }
+  const wanted = onlyPayees ? new Set(onlyPayees) : undefined;
+  const everybody: PayeeInput[] = [...planOf.values()].map((p) => ({
+    id: p.key,
+    name: p.name,
+    role: p.role,
+  }));
+
+  const transactionsByCurrency = new Map<string, Awaited<ReturnType<typeof loadWonTransactions>>>();
+  const plans: PlanRunInput[] = [];
+  for (const version of versions) {
+    const payees = [...planOf.values()].filter(
+      (p) => p.planId === version.planId && (!wanted || wanted.has(p.key)),
+    );
+    if (payees.length === 0) continue;
+    if (version.period !== period.kind) {
+      notes.push({
+        code: 'other_period_kind',
+        message: `Plan ${version.planId} pays by ${version.period}; run a ${version.period} to compute it.`,
+      });
+      continue;
+    }
+    const plan = planOfVersion(version);
+    let loaded = transactionsByCurrency.get(plan.currency);
+    if (!loaded && !options.transactions) loaded = { transactions: [], otherCurrency: 0 };
+    if (!loaded) {
+      loaded = await loadWonTransactions(db, yearStart, period.endsOn, plan.currency);
+      transactionsByCurrency.set(plan.currency, loaded);
+      if (loaded.otherCurrency > 0)
+        notes.push({
+          code: 'other_currency',
+          message: `${loaded.otherCurrency} won deals of the year are not in ${plan.currency} and are not credited by plan ${plan.id}.`,
+        });
+    }
+    const keys = new Set(payees.map((p) => p.key));
+    const digits = currencyDigits(plan.currency);
+    const planAdjustments: AdjustmentInput[] = adjustments
+      .filter((a) => keys.has(a.payee) && a.currency === plan.currency)
+      .map((a) => ({
+        id: `adjustment-${a.id}`,
+        payee: a.payee,
+        period: a.period,
+        amount: minorToDecimal(a.amountMinor, digits),
+        reason: a.reason,
+        approver: a.approver,
+      }));
+    const planLocked: LockedPeriodInput[] = locked
+      .filter((l) => keys.has(l.payee))
+      .map((l) => ({ payee: l.payee, period: l.period, earnings: l.earnings, lines: l.lines }));
+    const assignments: AssignmentInput[] = payees.map((p) => ({
+      payee: p.key,
+      from: p.from,
+      to: p.to,
+      ...(p.targetIncentiveMinor !== null
+        ? { target_incentive: minorToDecimal(p.targetIncentiveMinor, digits) }
+        : {}),
+      ...(p.payMix ? { pay_mix: p.payMix } : {}),
+    }));
+    plans.push({
+      version,
+      plan,
+      payees,
+      input: {
+        currency: plan.currency,
+        fiscalYearStartMonth,
+        periods: labels,
+        payees: everybody,
+        reporting,
+        territories,
+        transactions: loaded.transactions,
+        quotas,
+        adjustments: planAdjustments,
+        assignments,
+        locked: planLocked,
+      },
+    });
+  }
+  return { period, yearStart, plans, notes };
+}
