@@ -114,7 +114,7 @@ const rules: Record<string, Rule> = {
   'GET /api/comp/statements/{payee}/{period}/export.csv': { kind: 'roles', roles: payReaders, scoped: true },
   'GET /api/comp/statements/{payee}/{period}/export.xlsx': { kind: 'roles', roles: payReaders, scoped: true },
   'GET /api/comp/statements/{payee}/{period}/export.pdf': { kind: 'roles', roles: payReaders, scoped: true },
-  'GET /api/comp/payroll/{file}': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/payroll/{file}': { kind: 'roles', roles: payReaders, filtered: true },
   'POST /api/comp/disputes': { kind: 'roles', roles: payReaders, scoped: true },
   'GET /api/comp/disputes': { kind: 'roles', roles: payReaders, filtered: true },
   'GET /api/comp/disputes/{id}': { kind: 'roles', roles: payReaders, scoped: true },
@@ -387,7 +387,10 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
       case 'GET /api/comp/statements/{payee}/{period}/export.pdf':
         return { path: `/api/comp/statements/${payeeOf[t]}/2026-08/export.${route.split('.').at(-1)}` };
       case 'GET /api/comp/payroll/{file}':
-        return { path: '/api/comp/payroll/2026-08.csv' };
+        return {
+          path: '/api/comp/payroll/2026-08.csv',
+          shows: (text) => text.split('\r\n').some((line) => line.startsWith(`${payeeOf[t]},`)),
+        };
       case 'POST /api/comp/disputes':
         return {
           path: '/api/comp/disputes',

@@ -233,7 +233,12 @@ describe.each(testDatabaseKinds())('compensation routes on %s', (kind) => {
     const payrollText = await payroll.text();
     expect(payrollText).toMatch(/rep-a,.*2000\.00/);
     expect(payrollText).toMatch(/rep-c,.*2200\.00/);
-    expect((await ann.request('/api/comp/payroll/2026-08.csv')).status).toBe(403);
+    // A rep's payroll file holds their own line only (scope applies to every export).
+    const own = await ann.request('/api/comp/payroll/2026-08.csv');
+    expect(own.status).toBe(200);
+    const ownRows = (await own.text()).trim().split('\r\n').slice(1);
+    expect(ownRows).toHaveLength(1);
+    expect(ownRows[0]).toMatch(/^rep-a,/);
     expect((await admin.request('/api/comp/payroll/2031-01.csv')).status).toBe(404);
     const audit = await attain.store.db
       .selectFrom('audit_log')
@@ -246,6 +251,7 @@ describe.each(testDatabaseKinds())('compensation routes on %s', (kind) => {
       { action: 'comp_statement_exported', actor: 'ann@example.com' },
       { action: 'comp_statement_exported', actor: 'ann@example.com' },
       { action: 'comp_payroll_exported', actor: 'admin@example.com' },
+      { action: 'comp_payroll_exported', actor: 'ann@example.com' },
     ]);
   });
 

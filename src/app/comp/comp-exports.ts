@@ -51,12 +51,22 @@ export async function exportStatement(
   };
 }
 
-/** The payroll file of a period: what each payee's current statement pays. */
-export async function exportPayroll(comp: CompService, period: string, actor: Actor): Promise<ExportFile> {
+/**
+ * The payroll file of a period: what each payee's current statement pays, for the statements in
+ * the caller's scope (finance and compensation admins: everybody; a manager: their team).
+ */
+export async function exportPayroll(
+  comp: CompService,
+  scope: Scope,
+  period: string,
+  actor: Actor,
+): Promise<ExportFile> {
   const p = comp.period(period);
-  const statements = await comp.listStatements({ kind: 'all' }, { period: p.label, limit: 1_000_000 });
-  if (statements.length === 0)
+  const computed = await comp.listStatements({ kind: 'all' }, { period: p.label, limit: 1 });
+  if (computed.length === 0)
     throw new AppError('not_found', `No statements for ${p.label}: run the period first.`);
+  // A caller whose scope holds nobody computed gets the header alone, not a hint that others exist.
+  const statements = await comp.listStatements(scope, { period: p.label, limit: 1_000_000 });
   const people = await findPeopleByKeys(
     comp.store.db,
     statements.map((s) => s.payee),

@@ -568,11 +568,11 @@ export function registerCompRoutes(app: Api, table: RouteTable, attain: Attain):
   }
 
   app.openapi(
-    secureRoute(table, manage, {
+    secureRoute(table, read, {
       method: 'get',
       path: '/api/comp/payroll/{file}',
       summary:
-        'The payroll file of a period, GET /api/comp/payroll/2026-06.csv (recorded in the audit trail)',
+        "The payroll file of a period for the statements in the caller's scope, GET /api/comp/payroll/2026-06.csv (recorded in the audit trail)",
       request: {
         params: z.object({
           file: z
@@ -588,7 +588,12 @@ export function registerCompRoutes(app: Api, table: RouteTable, attain: Attain):
     }),
     async (c) =>
       fileResponse(
-        await exportPayroll(comp, c.req.valid('param').file.replace(/\.csv$/, ''), actorFor(c)),
+        await exportPayroll(
+          comp,
+          await scopeOf(c, attain),
+          c.req.valid('param').file.replace(/\.csv$/, ''),
+          actorFor(c),
+        ),
       ) as never,
   );
 
