@@ -24,6 +24,7 @@ const repPassword = 'Closing-Deals-Daily-42';
 
 type Person = {
   id: number;
+  key: string;
   name: string;
   positionRole: string | null;
   team: string | null;
@@ -254,6 +255,31 @@ describe('Sign-in, roles and data scope in the browser', () => {
     expect(await unavailable.textContent()).toContain('not available');
     expect(await page.getByText(otherTeamRep.name).count()).toBe(0);
     await screenshot(page, 'access-06-rep-other-scorecard');
+
+    // Pay: the rep's own statement (the demo computes the last complete month), never another's.
+    await page.goto(`${baseUrl}/reward`);
+    const statement = page.getByTestId('statement');
+    await statement.waitFor();
+    expect(await statement.getAttribute('data-payee')).toBe(rep.key);
+    expect(await page.locator('#statement-title').textContent()).toContain(rep.name);
+    const period = (await statement.getAttribute('data-period'))!;
+    await screenshot(page, 'access-06b-rep-statement');
+    // The other team's rep has a statement for that period (the administrator can open it) ...
+    const other = await apiGet<{ statement: { payee: string } }>(
+      admin,
+      `/api/comp/statements/${encodeURIComponent(otherTeamRep.key)}/${period}`,
+    );
+    expect(other.statement.payee).toBe(otherTeamRep.key);
+    // ... but the rep cannot, by its address, and the list offers only their own.
+    await page.goto(`${baseUrl}/reward/statements/${encodeURIComponent(otherTeamRep.key)}/${period}`);
+    await page.getByTestId('statement-unavailable').waitFor();
+    expect(await page.getByText(otherTeamRep.name).count()).toBe(0);
+    const listed = await apiGet<{ statements: { payee: string }[] }>(
+      page,
+      `/api/comp/statements?period=${period}`,
+    );
+    expect(new Set(listed.statements.map((s) => s.payee))).toEqual(new Set([rep.key]));
+    await screenshot(page, 'access-06c-rep-other-statement');
 
     // When the session ends (here: the cookie is gone), the next API answer brings sign-in back.
     await page.context().clearCookies();
