@@ -20,8 +20,7 @@ const templates = path.join(examples, 'templates');
  * reported to the engine's owner. `it.fails` keeps them visible: once the engine is fixed the
  * entry must be removed (the test then fails until it is).
  */
-const knownDiscrepancies: Record<string, string> = {
-};
+const knownDiscrepancies: Record<string, string> = {};
 
 const planFiles = (dir: string) =>
   fs

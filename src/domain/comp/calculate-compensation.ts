@@ -42,7 +42,7 @@ import {
   type Engine,
   type PayeeFrame,
 } from './components.ts';
-import { generateCredits, type CreditTypeSpec } from './crediting.ts';
+import { fixedManagers, generateCredits, type CreditTable, type CreditTypeSpec } from './crediting.ts';
 import { explainEarning } from './explain-earnings.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import {
@@ -54,6 +54,7 @@ import {
 } from './ledger.ts';
 import { attainmentText, QuotaBook, type CompiledMeasure } from './measures.ts';
 import type { PlanDocument } from './plan-document.ts';
+import { canStream, creditedPayees, streamCommissions, type StreamParams } from './stream-compute.ts';
 
 export const ENGINE_VERSION = 'attain-comp/1';
 
@@ -65,6 +66,8 @@ export type CalculateOptions = {
   onProgress?: (done: number, total: number, phase: string) => void;
   /** The fingerprint of the input the columns came from, for `toResult`. */
   inputFingerprint?: string;
+  /** false: compute every payee by walking their credit stream, even when one pass would do (tests). */
+  stream?: boolean;
 };
 
 type TotalName = keyof LedgerTotals;
@@ -372,15 +375,17 @@ export function calculateFromColumns(
     eligible = new Uint8Array(t.count);
     if (eligibleExpression) runner.conditionPerTransaction(eligibleExpression, txFrom, txTo, eligible);
   }
-  for (let i = txFrom; i < txTo; i++) {
-    const d = t.day[i]!;
-    if (d < effectiveFrom || d >= effectiveTo) {
-      if (eligible === null) {
-        eligible = new Uint8Array(t.count).fill(1);
-      }
-      eligible[i] = 0;
-      if (outside++ === 0) firstOutside = t.id[i]!;
-    }
+  // transactions are sorted by day: those before and after the effective dates are two ranges
+  const inFrom = Math.max(txFrom, firstOnOrAfter(t.day, t.count, effectiveFrom));
+  const inTo = effectiveTo === Infinity ? txTo : Math.min(txTo, firstOnOrAfter(t.day, t.count, effectiveTo));
+  if (inFrom > txFrom || inTo < txTo) {
+    eligible ??= new Uint8Array(t.count).fill(1);
+    const before = Math.min(inFrom, txTo);
+    const after = Math.max(inTo, before);
+    eligible.fill(0, txFrom, before);
+    eligible.fill(0, after, txTo);
+    outside = before - txFrom + (txTo - after);
+    firstOutside = t.id[before > txFrom ? txFrom : after]!;
   }
   if (outside > 0)
     issues.push({
@@ -425,20 +430,6 @@ export function calculateFromColumns(
     if (comp.whenTx) comp.whenCarry = carry.push(comp.whenTx) - 1;
     if (comp.maskTx) comp.maskCarry = carry.push(comp.maskTx) - 1;
   }
-  options.onProgress?.(0, 1, 'credit');
-  const crediting = generateCredits({
-    columns,
-    rules: plan.credit.rules,
-    rollupLevels: plan.credit.rollup_levels,
-    types,
-    txFrom,
-    txTo,
-    eligible,
-    carry,
-    ...(plan.clawback?.attainment === 'reduce' ? { reverseWithinDays: plan.clawback.window_days } : {}),
-  });
-  issues.push(...crediting.issues);
-
   const M = measures.length;
   const windowStart = new Int32Array(M * P);
   for (let m = 0; m < M; m++) {
@@ -456,6 +447,63 @@ export function calculateFromColumns(
     while (ys > 0 && internal[ys - 1]!.firstDay >= first) ys--;
     yearStart[j] = ys;
   }
+
+  // The common plan is computed in one pass over the transactions (stream-compute.ts); the credit
+  // table is then built only when lines or statements are materialised.
+  const managers = fixedManagers(columns, txFrom, txTo);
+  const requested = options.payees
+    ?.map((id) => columns.payeeIndex.get(id))
+    .filter((p): p is number => p !== undefined);
+  const stream =
+    canStream({
+      columns,
+      rules: plan.credit.rules,
+      typeCount: types.length,
+      components,
+      windowStart,
+      periods: P,
+      txFrom,
+      txTo,
+      managers,
+      ledgerKeepsLines:
+        plan.hold !== undefined ||
+        plan.clawback !== undefined ||
+        columns.locked.some((l) => l.lines !== undefined),
+    }) &&
+    options.stream !== false &&
+    (requested === undefined || new Set(requested).size === requested.length);
+  const streamParams: StreamParams | undefined =
+    stream && managers
+      ? {
+          rules: plan.credit.rules,
+          rollupLevels: plan.credit.rollup_levels,
+          type: types[0]!,
+          managers,
+          txFrom,
+          txTo,
+          eligible,
+        }
+      : undefined;
+  const credit = () =>
+    generateCredits({
+      columns,
+      rules: plan.credit.rules,
+      rollupLevels: plan.credit.rollup_levels,
+      types,
+      txFrom,
+      txTo,
+      eligible,
+      carry,
+      ...(plan.clawback?.attainment === 'reduce' ? { reverseWithinDays: plan.clawback.window_days } : {}),
+    });
+  let creditTable: CreditTable | undefined;
+  options.onProgress?.(0, 1, 'credit');
+  if (!streamParams) {
+    const crediting = credit();
+    creditTable = crediting.credits;
+    issues.push(...crediting.issues);
+  }
+
   const engine: Engine = {
     columns,
     digits: columns.digits,
@@ -467,7 +515,10 @@ export function calculateFromColumns(
     measures,
     shownMeasures,
     components,
-    credits: crediting.credits,
+    get credits(): CreditTable {
+      // built on first use when the compute phase streamed (its issues were reported then)
+      return (creditTable ??= credit().credits);
+    },
     quotas: new QuotaBook(columns),
     runner,
     windowStart,
@@ -478,16 +529,17 @@ export function calculateFromColumns(
 
   // Who gets statements.
   let payees: number[];
-  if (options.payees)
-    payees = options.payees
-      .map((id) => columns.payeeIndex.get(id))
-      .filter((p): p is number => p !== undefined);
+  if (requested) payees = requested;
   else if (columns.statementPayees) payees = [...columns.statementPayees];
   else {
-    const active = new Uint8Array(columns.payeeIds.length);
-    const credits = crediting.credits;
-    for (let p = 0; p < columns.payeeIds.length; p++)
-      if (credits.payeeStart[p + 1]! > credits.payeeStart[p]!) active[p] = 1;
+    let active: Uint8Array;
+    if (streamParams) active = creditedPayees(columns, streamParams);
+    else {
+      active = new Uint8Array(columns.payeeIds.length);
+      const credits = creditTable!;
+      for (let p = 0; p < columns.payeeIds.length; p++)
+        if (credits.payeeStart[p + 1]! > credits.payeeStart[p]!) active[p] = 1;
+    }
     for (const q of columns.quotas) active[q.payee] = 1;
     for (const s of columns.scores) active[s.payee] = 1;
     for (const a of columns.adjustments) active[a.payee] = 1;
@@ -570,12 +622,21 @@ export function calculateFromColumns(
   const sink = new TotalsSink(engine, P);
   let lineCount = 0;
   const ledgerLines = new Map<number, LedgerLine[][]>();
-  options.onProgress?.(0, payees.length, 'compute');
-  for (let x = 0; x < payees.length; x++) {
-    const payee = payees[x]!;
-    sink.reset(keepFor(payee));
-    computePayee(engine, payee, sink);
-    const ledger = ledgerFor(payee, sink.ledgerEarnings(), false);
+  const simpleLedger = plan.draw === undefined && plan.clawback === undefined && plan.hold === undefined;
+  /** Totals of payee x from its earnings per internal period; the ledger only when it has something to do. */
+  const settlePayee = (x: number, payee: number, earned: Float64Array, earnings: () => LedgerEarning[][]) => {
+    let trivial = simpleLedger && !adjustmentsOf.has(payee) && !lockedOf.has(payee);
+    for (let j = 0; trivial && j < P; j++) if (earned[j]! < 0) trivial = false;
+    if (trivial) {
+      // no draw, clawback, hold, adjustment or locked period, nothing negative: earnings are paid as is
+      for (let r = 0; r < R; r++) {
+        const e = earned[reportedIndex[r]!]!;
+        totals.earnings[x * R + r] = e;
+        totals.payable[x * R + r] = e;
+      }
+      return;
+    }
+    const ledger = ledgerFor(payee, earnings(), false);
     for (let r = 0; r < R; r++) {
       const j = reportedIndex[r]!;
       const periodTotals = ledger[j]!.totals;
@@ -587,10 +648,32 @@ export function calculateFromColumns(
         x,
         ledger.map((l) => l.lines),
       );
-    if ((x & 1023) === 1023) options.onProgress?.(x + 1, payees.length, 'compute');
+  };
+  options.onProgress?.(0, payees.length, 'compute');
+  if (streamParams) {
+    const streamed = streamCommissions(engine, streamParams, payees);
+    issues.push(...streamed.issues);
+    const earned = new Float64Array(P);
+    for (let x = 0; x < payees.length; x++) {
+      for (let j = 0; j < P; j++) earned[j] = streamed.earnings[x * P + j]!;
+      for (let r = 0; r < R; r++) lineCount += streamed.lines[x * P + reportedIndex[r]!]!;
+      settlePayee(x, payees[x]!, earned, () =>
+        Array.from(earned, (sum) =>
+          sum !== 0 ? [{ lineId: 'earnings', kind: 'commission' as LineKind, amountMinor: sum }] : [],
+        ),
+      );
+    }
+  } else {
+    for (let x = 0; x < payees.length; x++) {
+      const payee = payees[x]!;
+      sink.reset(keepFor(payee));
+      computePayee(engine, payee, sink);
+      settlePayee(x, payee, sink.earnings, () => sink.ledgerEarnings());
+      if ((x & 1023) === 1023) options.onProgress?.(x + 1, payees.length, 'compute');
+    }
+    // earnings lines in the reported periods (the sink counted every internal period)
+    lineCount += countReportedLines(engine, payees, sink, reportedIndex, P);
   }
-  // earnings lines in the reported periods (the sink counted every internal period)
-  lineCount += countReportedLines(engine, payees, sink, reportedIndex, P);
   options.onProgress?.(payees.length, payees.length, 'compute');
   issues.push(...engine.issues, ...runner.allIssues());
 

@@ -249,6 +249,56 @@ export class ExpressionRunner {
     }
   }
 
+  /**
+   * Several conditions that read the same single column, as bits of one mask per transaction:
+   * `out[i] |= bits[k]` when condition k holds, with one lookup per transaction for all of them
+   * (each distinct value evaluated once). Returns false when they do not all read one column or one
+   * fails on a value (`out` may then be partly written: the caller clears it and evaluates them one
+   * by one, which reports the failures).
+   */
+  masksPerTransaction(
+    expressions: CompiledExpression[],
+    bits: number[],
+    from: number,
+    to: number,
+    out: Uint8Array | Uint16Array,
+  ): boolean {
+    const field = expressions[0]?.reads[0];
+    if (field === undefined) return false;
+    for (const expression of expressions)
+      if (!expression.memoisable || expression.reads.length !== 1 || expression.reads[0] !== field)
+        return false;
+    const column = this.column(field);
+    if (!column) return false;
+    const cache = new ValueCache();
+    let lastKey = NaN;
+    let lastMask = 0;
+    for (let i = from; i < to; i++) {
+      const key = column[i]!;
+      if (key !== lastKey) {
+        let mask = cache.get(key);
+        if (mask < 0) {
+          mask = 0;
+          for (let k = 0; k < expressions.length; k++) {
+            let result: unknown;
+            try {
+              result = expressions[k]!.evaluateKeyed(key, () => this.variables(i, 0, 0));
+            } catch {
+              return false;
+            }
+            if (typeof result !== 'boolean') return false;
+            if (result) mask |= bits[k]!;
+          }
+          cache.set(key, mask);
+        }
+        lastKey = key;
+        lastMask = mask;
+      }
+      out[i]! |= lastMask;
+    }
+    return true;
+  }
+
   /** A condition for one credit (expressions that read `payee` or `credit`). */
   conditionForCredit(expression: CompiledExpression, i: number, payee: number, rule: number): boolean {
     const key = this.keyFunction(expression);
@@ -299,14 +349,14 @@ export class ExpressionRunner {
 /** A small open-addressing hash map from numbers to a result 0..127 (-1 when absent), on typed arrays. */
 class ValueCache {
   private keys = new Float64Array(1024);
-  private values = new Int8Array(1024).fill(-1);
+  private values = new Int16Array(1024).fill(-1);
   private size = 0;
   private readonly view = new Float64Array(1);
   private readonly bits = new Int32Array(this.view.buffer);
 
   private shift = 22;
 
-  private slot(key: number, keys: Float64Array, values: Int8Array): number {
+  private slot(key: number, keys: Float64Array, values: Int16Array): number {
     this.view[0] = key;
     const mask = keys.length - 1;
     // Fibonacci hashing: the high bits of the product mix every bit of the double
@@ -324,7 +374,7 @@ class ValueCache {
       const oldKeys = this.keys;
       const oldValues = this.values;
       this.keys = new Float64Array(oldKeys.length * 2);
-      this.values = new Int8Array(oldKeys.length * 2).fill(-1);
+      this.values = new Int16Array(oldKeys.length * 2).fill(-1);
       this.shift -= 1;
       for (let k = 0; k < oldKeys.length; k++)
         if (oldValues[k] !== -1) {

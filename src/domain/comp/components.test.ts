@@ -527,3 +527,52 @@ describe('measures and windows', () => {
     expect(august.lines.find((l) => l.kind === 'clawback')!.amount).toBe('-500.00');
   });
 });
+
+describe('marginal attainment tiers on another credit type (docs/plans.md "Tiers")', () => {
+  it('spreads the credit over the bands in proportion to how the deal moves the tier measure', () => {
+    const result = calculateCompensation(
+      plan({
+        credit: {
+          types: [
+            { id: 'revenue', amount: 'amount' },
+            { id: 'margin', amount: 'margin' },
+          ],
+        },
+        measures: quarterMeasure,
+        components: [
+          {
+            id: 'commission',
+            kind: 'commission',
+            credit: 'margin',
+            tiers: { basis: 'attainment', measure: 'rev', method: 'marginal', bands },
+          },
+        ],
+      }),
+      {
+        transactions: [
+          // revenue 0 → 600 (all in band 1): margin 300 × 5% = 15.00
+          tx('A', '2026-03-02', '600', { margin: '300' }),
+          // revenue 600 → 1,200: margin 200 spread 400/600 and 200/600 over bands 1 and 2:
+          // 133.33 × 5% + 66.67 × 10% = 6.6665 + 6.667 = 13.3335 → 13.33 (rounded once)
+          tx('B', '2026-03-09', '600', { margin: '200' }),
+          // revenue does not move: the whole margin at the current band (2, 10%) = 10.00
+          tx('C', '2026-03-16', '0', { margin: '100' }),
+        ],
+        quotas: quota('1000'),
+      },
+    );
+    const s = statementOf(result.statements, 'alice', '2026-03');
+    expect(s.lines.map((l) => `${l.id} ${l.amount}`)).toEqual([
+      'commission:A 15.00',
+      'commission:B 13.33',
+      'commission:C 10.00',
+    ]);
+    expect(s.lines[1]!.trace).toMatchObject({
+      portions: [
+        { tier: 1, amount: '133.33', rate: '0.05' },
+        { tier: 2, amount: '66.67', rate: '0.1' },
+      ],
+      arithmetic: '133.33 × 0.05 + 66.67 × 0.1 = 13.33',
+    });
+  });
+});

@@ -29,15 +29,18 @@ import {
   overlap,
   placeBands,
   roundMillionths,
+  spreadOverBands,
   type CompiledTiers,
 } from './tiers.ts';
 
+const spread: number[] = [];
+
 export type LineMethod = 'flat' | 'rate_table' | 'marginal' | 'whole' | 'retroactive' | 'interpolated';
 
-const M_FLAT = 0;
+export const M_FLAT = 0;
 const M_TABLE = 1;
-const M_MARGINAL = 2;
-const M_WHOLE = 3;
+export const M_MARGINAL = 2;
+export const M_WHOLE = 3;
 const M_RETRO = 4;
 const M_INTERP = 5;
 const M_PER_DEAL = 6;
@@ -87,7 +90,7 @@ export type CompiledComponent = {
   tierMeasure: number;
   multipliers: CompiledMultiplier[];
   /** Bits of the per-transaction condition multipliers that hold. */
-  maskTx: Uint16Array | null;
+  maskTx: Uint8Array | Uint16Array | null;
   /** Indexes of `whenTx` and `maskTx` in the credit table's carried arrays (-1 when not carried). */
   whenCarry: number;
   maskCarry: number;
@@ -247,16 +250,30 @@ export function compileComponents(args: {
     });
     // a multiplier whose `when` does not compile never applies
     const broken = c.multipliers.map((m, k) => m.when !== undefined && multipliers[k]!.when === undefined);
-    let maskTx: Uint16Array | null = null;
+    let maskTx: Uint8Array | Uint16Array | null = null;
+    const maskedWhen: CompiledExpression[] = [];
+    const maskedBits: number[] = [];
     multipliers.forEach((m, k) => {
       if (k >= MAX_MASKED) return;
       if (m.when && !m.perCredit) {
-        maskTx ??= new Uint16Array(n);
-        const result = new Uint8Array(n);
-        runner.conditionPerTransaction(m.when, txFrom, txTo, result);
-        for (let i = txFrom; i < txTo; i++) if (result[i] === 1) maskTx[i]! |= 1 << k;
+        maskedWhen.push(m.when);
+        maskedBits.push(1 << k);
       }
     });
+    if (maskedWhen.length > 0) {
+      // up to 8 multipliers: one byte per transaction
+      maskTx = multipliers.length <= 8 ? new Uint8Array(n) : new Uint16Array(n);
+      // conditions on one column: one lookup per transaction for all of them
+      if (!runner.masksPerTransaction(maskedWhen, maskedBits, txFrom, txTo, maskTx)) {
+        maskTx.fill(0);
+        const result = new Uint8Array(n);
+        for (let q = 0; q < maskedWhen.length; q++) {
+          runner.conditionPerTransaction(maskedWhen[q]!, txFrom, txTo, result);
+          const bit = maskedBits[q]!;
+          for (let i = txFrom; i < txTo; i++) if (result[i] === 1) maskTx[i]! |= bit;
+        }
+      }
+    }
     const masked = Math.min(multipliers.length, MAX_MASKED);
     const factorByMask = new Float64Array(1 << masked);
     for (let mask = 0; mask < factorByMask.length; mask++) {
@@ -522,6 +539,12 @@ function measureBefore(e: Engine, f: PayeeFrame, m: number, j: number): number {
 }
 
 function noteMissingQuota(e: Engine, f: PayeeFrame, m: number, j: number): void {
+  noteMissingQuotaOf(e, f.payee, m, j);
+}
+
+/** Notes (once per payee and measure) that a measure has no quota in period j. */
+export function noteMissingQuotaOf(e: Engine, payee: number, m: number, j: number): void {
+  const f = { payee };
   const key = `${f.payee}:${m}`;
   if (e.missingQuota.has(key)) return;
   e.missingQuota.add(key);
@@ -747,7 +770,13 @@ function fastPeriodSum(
 }
 
 /** One line's pay through exact BigInt arithmetic (the rare overflow of the fast loop). */
-function exactLine(comp: CompiledComponent, w: Walk, c: number, before: number, mask: number): number {
+export function exactLine(
+  comp: CompiledComponent,
+  w: { bandFrom: Float64Array; bandTo: Float64Array; bandCount: number },
+  c: number,
+  before: number,
+  mask: number,
+): number {
   const factors = factorsOf(comp, mask);
   if (comp.methodCode === M_FLAT) return exactPay([c], [comp.ratePpm], factors);
   const rates = comp.tiers!.ratePpm;
@@ -915,8 +944,9 @@ function walkPeriod(
       } else if (tierSameType) {
         lo = c < 0 ? after : before;
         hi = c < 0 ? before : after;
-      } else {
-        // the tiers measure another credit type: the credit is paid at the band reached
+      } else if (after === before) {
+        // the tiers measure another credit type, which this deal does not move: the whole credit
+        // is paid at the band of the current attainment
         const band = bandAt(after, bandFrom, bandTo, bandCount, upper);
         lo = 0;
         hi = 0;
@@ -931,6 +961,38 @@ function walkPeriod(
           detail.portions = [
             { tier: band + 1, amountMinor: c, ratePpm: effectiveRate(rate, comp, mask), payMinor: pay },
           ];
+      } else {
+        // the tiers measure another credit type: the credit is spread over the bands in
+        // proportion to how the deal moves the measure (docs/plans.md "Tiers")
+        lo = 0;
+        hi = 0;
+        spreadOverBands(
+          c,
+          after < before ? after : before,
+          after < before ? before : after,
+          bandFrom,
+          bandTo,
+          bandCount,
+          spread,
+        );
+        const parts: number[] = [];
+        const partRates: number[] = [];
+        for (let b = 0; b < bandCount; b++) {
+          const part = spread[b]!;
+          if (part === 0) continue;
+          parts.push(part);
+          partRates.push(rates![b]!);
+          if (detail) {
+            detail.portions ??= [];
+            detail.portions.push({
+              tier: b + 1,
+              amountMinor: part,
+              ratePpm: effectiveRate(rates![b]!, comp, mask),
+              payMinor: portionPay(part, rates![b]!, comp, mask),
+            });
+          }
+        }
+        pay = parts.length > 0 ? exactPay(parts, partRates, factorsOf(comp, mask)) : 0;
       }
       if (hi > lo) {
         let numerator = 0;

@@ -99,6 +99,19 @@ class Hierarchy {
   }
 }
 
+/**
+ * The manager of each payee (-1: none) when the hierarchy does not change over the credited
+ * transactions [txFrom, txTo); null when it does (the fixed chain the fast crediting walks).
+ */
+export function fixedManagers(columns: CompColumns, txFrom: number, txTo: number): Int32Array | null {
+  const t = columns.transactions;
+  const firstDay = txTo > txFrom ? t.day[txFrom]! : 0;
+  const lastDay = txTo > txFrom ? t.day[txTo - 1]! : 0;
+  const fixed = new Hierarchy(columns, firstDay, lastDay).fixed;
+  for (let p = 0; p < fixed.length; p++) if (fixed[p] === -2) return null;
+  return fixed;
+}
+
 /** Territory owner of an account as of a day. */
 class Territories {
   private readonly rows = new Map<number, { payee: number; fromDay: number; toDay: number }[]>();
@@ -138,6 +151,26 @@ export function allocateInto(
   if (amount < 0 || !Number.isSafeInteger(amount * Math.max(total, 1_000_000)) || count > 32) {
     const parts = allocateByShares(amount, Array.from(shares.subarray(from, from + count)));
     for (let k = 0; k < count; k++) out[outFrom + k] = parts[k]!;
+    return;
+  }
+  if (count === 2 && total === 1_000_000) {
+    // the common two-way split of the whole amount: one unit left at most, to the larger remainder
+    const s0 = shares[from]!;
+    const s1 = shares[from + 1]!;
+    const p0 = Math.floor((amount * s0) / 1_000_000);
+    const p1 = Math.floor((amount * s1) / 1_000_000);
+    if (p0 + p1 < amount) {
+      if (amount * s1 - p1 * 1_000_000 > amount * s0 - p0 * 1_000_000) {
+        out[outFrom] = p0;
+        out[outFrom + 1] = p1 + 1;
+      } else {
+        out[outFrom] = p0 + 1;
+        out[outFrom + 1] = p1;
+      }
+    } else {
+      out[outFrom] = p0;
+      out[outFrom + 1] = p1;
+    }
     return;
   }
   // target = round_half_even(amount × total / 1e6)

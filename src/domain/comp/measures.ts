@@ -47,15 +47,25 @@ export function periodQuota(
   return Number(divideHalfEvenBig(weighted, BigInt(days)));
 }
 
-type QuotaPeriod = { span: CompPeriod; quotaMinor: number; rows: number };
+type QuotaPeriod = {
+  span: CompPeriod;
+  quotaMinor: number;
+  rows: number;
+  label: string;
+  /** The rows when there are several (prorated at the end of the constructor). */
+  rowList?: QuotaRow[];
+  first: QuotaRow;
+};
 
 /** Quotas by payee and quota measure, per quota period (prorated once). */
 export class QuotaBook {
-  private readonly byKey = new Map<string, QuotaPeriod[]>();
+  /** By payee index: quota measure → its quota periods, by first day. */
+  private readonly byPayee: (Map<string, QuotaPeriod[]> | undefined)[];
 
   constructor(columns: CompColumns) {
-    const grouped = new Map<string, { payee: number; measure: string; span: CompPeriod; rows: QuotaRow[] }>();
+    this.byPayee = new Array<Map<string, QuotaPeriod[]> | undefined>(columns.payeeIds.length).fill(undefined);
     const spans = new Map<string, CompPeriod | undefined>();
+    let several = false;
     for (const q of columns.quotas) {
       let span = spans.get(q.period);
       if (span === undefined && !spans.has(q.period)) {
@@ -63,27 +73,35 @@ export class QuotaBook {
         spans.set(q.period, span);
       }
       if (!span) continue;
-      const key = `${q.payee}\u0000${q.measure}\u0000${q.period}`;
-      let group = grouped.get(key);
-      if (!group) grouped.set(key, (group = { payee: q.payee, measure: q.measure, span, rows: [] }));
-      group.rows.push(q);
+      let byMeasure = this.byPayee[q.payee];
+      if (!byMeasure) this.byPayee[q.payee] = byMeasure = new Map<string, QuotaPeriod[]>();
+      let list = byMeasure.get(q.measure);
+      if (!list) byMeasure.set(q.measure, (list = []));
+      // rows usually come grouped: try the last period first
+      const last = list.length > 0 ? list[list.length - 1]! : undefined;
+      const group = last?.label === q.period ? last : list.find((g) => g.label === q.period);
+      if (!group) list.push({ span, quotaMinor: q.amountMinor, rows: 1, label: q.period, first: q });
+      else {
+        (group.rowList ??= [group.first]).push(q);
+        group.rows += 1;
+        several = true;
+      }
     }
-    for (const group of grouped.values()) {
-      const key = `${group.payee}\u0000${group.measure}`;
-      let list = this.byKey.get(key);
-      if (!list) this.byKey.set(key, (list = []));
-      list.push({
-        span: group.span,
-        quotaMinor: periodQuota(group.rows, group.span),
-        rows: group.rows.length,
-      });
+    for (const byMeasure of this.byPayee) {
+      if (!byMeasure) continue;
+      for (const list of byMeasure.values()) {
+        if (several) for (const g of list) if (g.rowList) g.quotaMinor = periodQuota(g.rowList, g.span);
+        let sorted = true;
+        for (let k = 1; k < list.length; k++)
+          if (list[k - 1]!.span.firstDay > list[k]!.span.firstDay) sorted = false;
+        if (!sorted) list.sort((a, b) => a.span.firstDay - b.span.firstDay);
+      }
     }
-    for (const list of this.byKey.values()) list.sort((a, b) => a.span.firstDay - b.span.firstDay);
   }
 
   /** Whether a payee has any quota rows for a quota measure. */
   has(payee: number, measure: string): boolean {
-    return this.byKey.has(`${payee}\u0000${measure}`);
+    return this.byPayee[payee]?.has(measure) ?? false;
   }
 
   /**
@@ -97,7 +115,7 @@ export class QuotaBook {
     window: MeasureWindow,
     fiscalYearStartMonth: number,
   ): { quotaMinor: number; prorated: boolean } | undefined {
-    const list = this.byKey.get(`${payee}\u0000${measure}`);
+    const list = this.byPayee[payee]?.get(measure);
     if (!list) return undefined;
     const unit = windowUnit(window, period, fiscalYearStartMonth);
     let total = 0;

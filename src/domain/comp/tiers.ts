@@ -153,7 +153,8 @@ export function overlap(lo: number, hi: number, from: number, to: number): numbe
 
 /** round_half_even(numerator / 10^6) for a safe-integer numerator (the hot path). */
 export function roundMillionths(numerator: number): number {
-  let q = Math.floor(numerator / 1_000_000);
+  // a multiplication is faster than a division; q is then off by at most one, corrected below
+  let q = Math.floor(numerator * 0.000_001);
   let r = numerator - q * 1_000_000;
   if (r < 0) {
     q -= 1;
@@ -208,4 +209,51 @@ export function interpolateExact(
     y0 = y1;
   }
   return [BigInt(y0), 1n];
+}
+
+/**
+ * Spreads a credit over bands in proportion to how the deal moves the tier measure (docs/plans.md
+ * "Tiers": a component whose credit type differs from the tier measure's): portion k = credit ×
+ * (overlap of [lo, hi] with band k) / (hi − lo), exact, by largest remainder (ties to the earlier
+ * band) so that the portions and the part outside every band add up to the credit. `out[k]` gets
+ * band k's portion (with the credit's sign); requires hi > lo.
+ */
+export function spreadOverBands(
+  credit: number,
+  lo: number,
+  hi: number,
+  from: Float64Array,
+  to: Float64Array,
+  count: number,
+  out: number[],
+): void {
+  const negative = credit < 0;
+  const amount = BigInt(negative ? -credit : credit);
+  const span = BigInt(hi - lo);
+  const quotients: bigint[] = [];
+  const remainders: bigint[] = [];
+  let inside = 0;
+  let assigned = 0n;
+  for (let k = 0; k <= count; k++) {
+    let part: number;
+    if (k < count) {
+      part = overlap(lo, hi, from[k]!, to[k]!);
+      inside += part;
+    } else part = hi - lo - inside; // outside every band: unpaid
+    const exact = amount * BigInt(part);
+    const q = exact / span;
+    quotients.push(q);
+    remainders.push(exact - q * span);
+    assigned += q;
+  }
+  for (let left = amount - assigned; left > 0n; left--) {
+    let best = -1;
+    for (let k = 0; k <= count; k++)
+      if (remainders[k]! > 0n && (best < 0 || remainders[k]! > remainders[best]!)) best = k;
+    if (best < 0) break;
+    quotients[best]! += 1n;
+    remainders[best] = 0n;
+  }
+  out.length = count;
+  for (let k = 0; k < count; k++) out[k] = negative ? -Number(quotients[k]!) : Number(quotients[k]!);
 }
