@@ -1,9 +1,10 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { api, queryString } from '../api.ts';
 import { formatCount, formatDay } from '../format.ts';
 import { Link } from '../router.tsx';
 import { useLoad } from '../use-load.ts';
 import { ProblemAlert } from './problem-alert.tsx';
+import { SearchToolbar } from './search-toolbar.tsx';
 
 const pageSize = 25;
 
@@ -17,8 +18,6 @@ export function TeamList({
   periodId: number | undefined;
   emptyHint: string;
 }) {
-  const searchId = useId();
-  const [draft, setDraft] = useState('');
   const [q, setQ] = useState('');
   const [offset, setOffset] = useState(0);
   const loaded = useLoad(() => api.people({ q: q || undefined, limit: pageSize, offset }), [q, offset]);
@@ -26,31 +25,16 @@ export function TeamList({
 
   return (
     <div className="stack">
-      <form
-        className="toolbar"
-        role="search"
-        aria-label="People"
-        onSubmit={(event) => {
-          event.preventDefault();
+      <SearchToolbar
+        label="People"
+        searchLabel="Search people"
+        placeholder="Search by name, key or email"
+        value={q}
+        onSearch={(text) => {
           setOffset(0);
-          setQ(draft.trim());
+          setQ(text);
         }}
-      >
-        <label htmlFor={searchId} className="visually-hidden">
-          Search people
-        </label>
-        <input
-          id={searchId}
-          className="input"
-          type="search"
-          placeholder="Search by name, key or email"
-          value={draft}
-          onChange={(event) => setDraft(event.target.value)}
-        />
-        <button type="submit" className="button button-secondary">
-          Search
-        </button>
-      </form>
+      />
       {loaded.problem && <ProblemAlert problem={loaded.problem} lead="Could not load the people." />}
       {!page ? (
         !loaded.problem && <p className="muted">Loading people…</p>

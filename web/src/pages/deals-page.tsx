@@ -1,9 +1,10 @@
-import { Fragment, useEffect, useId, useState } from 'react';
+import { Fragment, useId, useState } from 'react';
 import { api, queryString, type DealStatus, type OpportunityFilters } from '../api.ts';
 import { DealEstimator } from '../components/comp-estimator.tsx';
 import { ArrowLeftIcon, DownloadIcon } from '../components/icons.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { ProblemAlert } from '../components/problem-alert.tsx';
+import { SearchToolbar } from '../components/search-toolbar.tsx';
 import { formatCount, formatDay, formatMoney, humanize, sumDecimals } from '../format.ts';
 import { Link, navigate, usePathname, useSearchParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -56,10 +57,7 @@ export function DealsPage() {
     () => (filters.ownerId ? api.person(filters.ownerId) : Promise.resolve(null)),
     [filters.ownerId],
   );
-  const searchId = useId();
   const statusId = useId();
-  const [draft, setDraft] = useState(filters.q ?? '');
-  useEffect(() => setDraft(filters.q ?? ''), [filters.q]);
 
   const go = (change: Record<string, string | number | undefined>) => {
     const next = Object.fromEntries(params.entries()) as Record<string, string | number | undefined>;
@@ -113,29 +111,13 @@ export function DealsPage() {
         <h2 id="deals-title" className="visually-hidden">
           {title}
         </h2>
-        <form
-          className="toolbar"
-          role="search"
-          aria-label="Deals"
-          onSubmit={(event) => {
-            event.preventDefault();
-            go({ q: draft.trim() || undefined });
-          }}
+        <SearchToolbar
+          label="Deals"
+          searchLabel="Search deals"
+          placeholder="Search by deal, key or account"
+          value={filters.q ?? ''}
+          onSearch={(q) => go({ q: q || undefined })}
         >
-          <label htmlFor={searchId} className="visually-hidden">
-            Search deals
-          </label>
-          <input
-            id={searchId}
-            className="input"
-            type="search"
-            placeholder="Search by deal, key or account"
-            value={draft}
-            onChange={(event) => setDraft(event.target.value)}
-          />
-          <button type="submit" className="button button-secondary">
-            Search
-          </button>
           <div className="field field-inline">
             <label htmlFor={statusId}>Status</label>
             <select
@@ -151,7 +133,7 @@ export function DealsPage() {
               ))}
             </select>
           </div>
-        </form>
+        </SearchToolbar>
 
         {filters.status === 'open' && periodId !== undefined && (
           <p className="notice">

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useId } from 'react';
 import { queryString } from '../api.ts';
 import { compApi } from '../comp-api.ts';
 import { formatPay, formatPeriodLabel } from '../comp-format.ts';
@@ -6,6 +6,7 @@ import { CompNav } from '../components/comp-nav.tsx';
 import { DownloadIcon } from '../components/icons.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { ProblemAlert } from '../components/problem-alert.tsx';
+import { SearchToolbar } from '../components/search-toolbar.tsx';
 import { formatCount } from '../format.ts';
 import { Link, navigate, useSearchParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -16,7 +17,6 @@ export function RewardStatementsPage() {
   const { can } = useSession();
   const params = useSearchParams();
   const periodId = useId();
-  const searchId = useId();
   const periods = useLoad(() => compApi.periods(), []);
   const withRuns = (periods.data ?? [])
     .filter((p) => p.lastRunId)
@@ -24,8 +24,6 @@ export function RewardStatementsPage() {
   const requested = params.get('period');
   const period = requested ?? withRuns[0]?.period ?? null;
   const q = params.get('q') ?? '';
-  const [draft, setDraft] = useState(q);
-  useEffect(() => setDraft(q), [q]);
   const list = useLoad(() => (period ? compApi.statements({ period }) : Promise.resolve(null)), [period]);
   const needle = q.trim().toLowerCase();
   const rows = (list.data ?? [])
@@ -82,29 +80,13 @@ export function RewardStatementsPage() {
           <h2 id="statements-title" className="visually-hidden">
             Statements
           </h2>
-          <form
-            className="toolbar"
-            role="search"
-            aria-label="Statements"
-            onSubmit={(event) => {
-              event.preventDefault();
-              go({ q: draft.trim() || undefined });
-            }}
+          <SearchToolbar
+            label="Statements"
+            searchLabel="Search statements"
+            placeholder="Search by name or payee id"
+            value={q}
+            onSearch={(text) => go({ q: text || undefined })}
           >
-            <label htmlFor={searchId} className="visually-hidden">
-              Search statements
-            </label>
-            <input
-              id={searchId}
-              className="input"
-              type="search"
-              placeholder="Search by name or payee id"
-              value={draft}
-              onChange={(event) => setDraft(event.target.value)}
-            />
-            <button type="submit" className="button button-secondary">
-              Search
-            </button>
             {periodChoices.length > 0 && (
               <div className="field field-inline">
                 <label htmlFor={periodId}>Period</label>
@@ -121,7 +103,7 @@ export function RewardStatementsPage() {
                 </select>
               </div>
             )}
-          </form>
+          </SearchToolbar>
           {list.problem && <ProblemAlert problem={list.problem} lead="Could not load the statements." />}
           {!list.data ? (
             !list.problem && <p className="muted">Loading the statements…</p>
