@@ -1,9 +1,11 @@
+const year = new Date().getUTCFullYear();
+
 /** The starting point of a new plan: small, valid, with one test case to show how tests read. */
 export const newPlanTemplate = `id: new-plan
 name: New plan
 currency: USD
 period: month
-effective_from: ${new Date().getUTCFullYear()}-01-01
+effective_from: ${year}-01-01
 credit:
   rules: [owner, splits]
   types:
@@ -28,13 +30,13 @@ components:
 tests:
   - name: a $100,000 deal on a $300,000 quarter pays 6%
     input:
-      periods: ["${new Date().getUTCFullYear()}-01"]
+      periods: ["${year}-01"]
       transactions:
-        - { id: D-1, date: "${new Date().getUTCFullYear()}-01-15", owner: alice, amount: "100000" }
+        - { id: D-1, date: "${year}-01-15", owner: alice, amount: "100000" }
       quotas:
-        - { payee: alice, period: "${new Date().getUTCFullYear()}-Q1", measure: revenue, amount: "300000" }
+        - { payee: alice, period: "${year}-Q1", measure: revenue, amount: "300000" }
     expect:
-      - { payee: alice, period: "${new Date().getUTCFullYear()}-01", earnings: "6000.00" }
+      - { payee: alice, period: "${year}-01", earnings: "6000.00" }
 `;
 
 /** The plan id written in a YAML or JSON source (`id: ...` at the top level), if any. */

@@ -374,7 +374,7 @@ function LineRows({
         </td>
       </tr>
       {open && (
-        <tr className="comp-trace-row" id={traceId}>
+        <tr className="history-detail-row" id={traceId}>
           <td colSpan={4}>
             <CompTrace trace={line.trace} currency={currency} />
           </td>

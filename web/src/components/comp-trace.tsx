@@ -19,7 +19,7 @@ export function CompTrace({ trace, currency }: { trace: LineTrace; currency: str
   const multipliers = trace.multipliers ?? [];
   const details = Object.entries(trace.details ?? {});
   return (
-    <div className="comp-trace" data-testid="line-trace">
+    <div className="history-detail comp-trace" data-testid="line-trace">
       <dl className="comp-trace-facts">
         <div>
           <dt>Rule</dt>
