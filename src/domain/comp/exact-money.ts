@@ -6,9 +6,9 @@
  * the one rounding point and mode of every produced line.
  */
 import { DomainError } from '../errors.ts';
-import { minorToDecimal } from '../money.ts';
+import { divideHalfEven, divideHalfEvenBig, minorToDecimal } from '../money.ts';
 
-export { minorToDecimal };
+export { divideHalfEven, divideHalfEvenBig, minorToDecimal };
 
 /** Minor-unit digits of a currency (ISO 4217); 2 unless listed. */
 export function currencyDigits(currency: string): number {
@@ -55,45 +55,6 @@ export function isMinorAmount(text: string, digits: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** numerator / denominator, both integers, rounded half to even (exact, BigInt). */
-export function divideHalfEvenBig(numerator: bigint, denominator: bigint): bigint {
-  if (denominator === 0n) throw new DomainError('invariant', 'Division by zero');
-  let n = numerator;
-  let d = denominator;
-  if (d < 0n) {
-    n = -n;
-    d = -d;
-  }
-  const negative = n < 0n;
-  const a = negative ? -n : n;
-  let q = a / d;
-  const twice = (a % d) * 2n;
-  if (twice > d || (twice === d && q % 2n === 1n)) q += 1n;
-  return negative ? -q : q;
-}
-
-/**
- * round(numerator / denominator) half to even for safe-integer doubles; falls back to BigInt only
- * when the inputs are not safe integers. The double division is corrected by the exact remainder.
- */
-export function divideHalfEven(numerator: number, denominator: number): number {
-  if (!Number.isSafeInteger(numerator) || !Number.isSafeInteger(denominator) || denominator <= 0) {
-    return Number(divideHalfEvenBig(BigInt(numerator), BigInt(denominator)));
-  }
-  let q = Math.floor(numerator / denominator);
-  let r = numerator - q * denominator;
-  if (r < 0) {
-    q -= 1;
-    r += denominator;
-  } else if (r >= denominator) {
-    q += 1;
-    r -= denominator;
-  }
-  const twice = 2 * r;
-  if (twice > denominator || (twice === denominator && Math.abs(q % 2) === 1)) q += 1;
-  return q === 0 ? 0 : q;
 }
 
 /**

@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors.ts';
-import {
-  assertSafeInteger,
-  cumulativeShare,
-  divideHalfEven,
-  marginMinor,
-  twiceMedian,
-} from './exact-arithmetic.ts';
+import { divideHalfEvenBig as divideHalfEven } from '../money.ts';
+import { assertSafeInteger, cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 
 describe('exact arithmetic', () => {
   it.each([

@@ -4,30 +4,12 @@
  * the minor unit (docs/metrics.md "Rounding").
  */
 import { DomainError } from '../errors.ts';
-
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+import { divideHalfEven } from '../money.ts';
 
 /** Throws `unsafe_integer` unless the value is an integer a double holds exactly. */
 export function assertSafeInteger(value: number, what: string): void {
   if (!Number.isSafeInteger(value))
     throw new DomainError('unsafe_integer', `${what} (${value}) is not an exact integer below 2^53`);
-}
-
-/** numerator / denominator rounded half to even, in integers. */
-export function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
-  if (denominator === 0n) throw new DomainError('invariant', 'Division by zero');
-  let n = numerator;
-  let d = denominator;
-  if (d < 0n) {
-    n = -n;
-    d = -d;
-  }
-  const negative = n < 0n;
-  const a = negative ? -n : n;
-  let q = a / d;
-  const twiceRemainder = (a % d) * 2n;
-  if (twiceRemainder > d || (twiceRemainder === d && q % 2n === 1n)) q += 1n;
-  return negative ? -q : q;
 }
 
 /**
@@ -36,24 +18,12 @@ export function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
  */
 export function marginMinor(amountMinor: number, marginBps: number): number {
   const product = amountMinor * marginBps;
-  if (!Number.isSafeInteger(product) || Math.abs(product) > MAX_SAFE)
+  if (!Number.isSafeInteger(product))
     throw new DomainError(
       'unsafe_integer',
       `Amount ${amountMinor} × margin ${marginBps} bps is beyond exact integer arithmetic`,
     );
-  let q = Math.floor(product / 10_000);
-  let r = product - q * 10_000;
-  // The division is a double's; the remainder, an exact integer, corrects it.
-  if (r < 0) {
-    q -= 1;
-    r += 10_000;
-  } else if (r >= 10_000) {
-    q += 1;
-    r -= 10_000;
-  }
-  if (r > 5_000 || (r === 5_000 && Math.abs(q % 2) === 1)) q += 1;
-  // 0 × a negative margin is -0 in doubles; money has no negative zero.
-  return q === 0 ? 0 : q;
+  return divideHalfEven(product, 10_000);
 }
 
 /**

@@ -3,7 +3,7 @@
  * formulas, in integers while they are money, rounded once (half to even, at the minor unit).
  */
 import { activityTypes } from '../vocabulary.ts';
-import { divideHalfEven } from './exact-arithmetic.ts';
+import { divideHalfEvenBig } from '../money.ts';
 import type { MetricsSide } from './metrics-side.ts';
 import type { RecordRule } from './metric-tally.ts';
 import { businessDaysBetween } from './metric-periods.ts';
@@ -96,7 +96,7 @@ function ratio(numerator: number, denominator: number, money = false): RawValue 
 /** Money ÷ a count, rounded half to even to the minor unit. */
 function moneyPer(numerator: number, denominator: number): RawValue {
   return {
-    value: denominator === 0 ? null : Number(divideHalfEven(BigInt(numerator), BigInt(denominator))),
+    value: denominator === 0 ? null : Number(divideHalfEvenBig(BigInt(numerator), BigInt(denominator))),
     numerator,
     denominator,
     numeratorIsMoney: true,
@@ -175,7 +175,7 @@ export function rawValue(metric: string, side: MetricsSide, summary: SideSummary
       if (divisors.some((d) => d === 0)) return { value: null };
       const numerator = factors.reduce((p, f) => p * BigInt(f), 1n);
       const denominator = divisors.reduce((p, d) => p * BigInt(d), 1n);
-      return { value: Number(divideHalfEven(numerator, denominator)) };
+      return { value: Number(divideHalfEvenBig(numerator, denominator)) };
     }
     case 'pipeline_created':
       return { value: get('createdAmount') };
