@@ -1,8 +1,9 @@
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { toDayNumber } from '../../domain/calendar/day-number.ts';
-import { CompColumnsBuilder, marginFromPct, type CompColumns } from '../../domain/comp/comp-columns.ts';
-import { decimalToMinor, minorToDecimal } from '../../domain/comp/exact-money.ts';
+import { CompColumnsBuilder, type CompColumns } from '../../domain/comp/comp-columns.ts';
+import { decimalToMinor } from '../../domain/comp/exact-money.ts';
+import { marginMinor } from '../../domain/metrics/exact-arithmetic.ts';
 import { fingerprintOf } from '../../domain/comp/fingerprint.ts';
 import type { Store } from '../../store/open-database.ts';
 import { loadSplitsOfWonDeals, streamWonDeals } from '../../store/comp/comp-input-store.ts';
@@ -70,10 +71,7 @@ export async function buildRunColumns(
       day: toDayNumber(row.closedOn),
       owner: row.ownerKey,
       amountMinor: row.amountMinor,
-      marginMinor:
-        marginPct === undefined
-          ? 0
-          : (marginFromPct(row.amountMinor, minorToDecimal(row.grossMarginBps!, 2)) ?? 0),
+      marginMinor: row.grossMarginBps === null ? 0 : marginMinor(row.amountMinor, row.grossMarginBps),
       marginPct: marginPct ?? 0,
       ...(row.dealType ? { type: row.dealType } : {}),
       ...(row.productKey ? { product: row.productKey } : {}),

@@ -121,11 +121,16 @@ function transactionOf(r: TransactionRow, digits: number): TransactionInput {
   };
 }
 
+/**
+ * Deals as the engine's transactions: a won deal is dated by its close, an open one (for the
+ * estimator) by its expected close; an open deal without an amount counts as zero.
+ */
 function transactionQuery(db: Kysely<Database>, where: ReturnType<typeof sql>) {
-  return sql<TransactionRow>`
-    SELECT o.id, o.external_key, o.name, o.closed_on, pe.external_key AS owner_key, o.amount_minor,
+  return sql<TransactionRow & { currency: string; owner_person_id: number }>`
+    SELECT o.id, o.external_key, o.name, COALESCE(o.closed_on, o.close_on) AS closed_on,
+           pe.external_key AS owner_key, COALESCE(o.amount_minor, 0) AS amount_minor,
            o.gross_margin_bps, o.deal_type, pr.external_key AS product_key, pr.family AS product_family,
-           a.segment, a.external_key AS account_key, a.name AS account_name,
+           a.segment, a.external_key AS account_key, a.name AS account_name, o.currency, o.owner_person_id,
            (SELECT json_agg(json_build_object('payee', sp.external_key, 'kind', s.kind, 'share_ppm', s.share_ppm)
                             ORDER BY s.kind, sp.external_key)
               FROM opportunity_splits s JOIN people sp ON sp.id = s.person_id
@@ -167,21 +172,10 @@ export async function loadOpportunityTransaction(
   db: Kysely<Database>,
   opportunityId: number,
 ): Promise<{ transaction: TransactionInput; currency: string; ownerPersonId: number } | undefined> {
-  const rows = await sql<TransactionRow & { currency: string; owner_person_id: number }>`
-    SELECT o.id, o.external_key, o.name, COALESCE(o.closed_on, o.close_on) AS closed_on, pe.external_key AS owner_key,
-           COALESCE(o.amount_minor, 0) AS amount_minor, o.gross_margin_bps, o.deal_type,
-           pr.external_key AS product_key, pr.family AS product_family, a.segment,
-           a.external_key AS account_key, a.name AS account_name, o.currency, o.owner_person_id,
-           (SELECT json_agg(json_build_object('payee', sp.external_key, 'kind', s.kind, 'share_ppm', s.share_ppm)
-                            ORDER BY s.kind, sp.external_key)
-              FROM opportunity_splits s JOIN people sp ON sp.id = s.person_id
-             WHERE s.opportunity_id = o.id) AS splits
-    FROM opportunities o
-    JOIN people pe ON pe.id = o.owner_person_id
-    LEFT JOIN products pr ON pr.id = o.product_id
-    LEFT JOIN accounts a ON a.id = o.account_id
-    WHERE o.id = ${opportunityId} AND COALESCE(o.closed_on, o.close_on) IS NOT NULL
-  `.execute(db);
+  const rows = await transactionQuery(
+    db,
+    sql`o.id = ${opportunityId} AND COALESCE(o.closed_on, o.close_on) IS NOT NULL`,
+  );
   const row = rows.rows[0];
   if (!row) return undefined;
   return {
