@@ -17,6 +17,7 @@ import { AuthService } from './auth/auth-service.ts';
 import { OidcClient } from './auth/oidc.ts';
 import { MetricsService } from './metrics/metrics-service.ts';
 import { CompService } from './comp/comp-service.ts';
+import { ForecastService } from './forecast/forecast-service.ts';
 
 /** The running application: the store and the services the edges (HTTP, CLI) call. */
 export type Attain = {
@@ -32,6 +33,8 @@ export type Attain = {
   metrics: MetricsService;
   /** Compensation: plans, runs, statements, periods, disputes (issue 6). */
   comp: CompService;
+  /** Forecasts: numbers and ranges per position, submissions and their roll-up, accuracy (issue 7). */
+  forecast: ForecastService;
   /** The single sign-on client, discovered on first use; null when SSO is not configured. */
   oidc(): Promise<OidcClient | null>;
   close(): Promise<void>;
@@ -62,11 +65,13 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
   const access = new AccessService(store);
   const reads = new ReadModels(store, snapshots);
   const metrics = new MetricsService(store, snapshots, clock, config.fiscalYearStartMonth);
+  const forecast = new ForecastService(store, snapshots, access, clock);
   // The engines' columnar snapshots and the hierarchy behind data scopes follow every import.
   const imports = new ImportJobs(store, async () => {
     access.invalidate();
     reads.invalidate();
     metrics.invalidate();
+    forecast.invalidate();
     await snapshots.refresh();
     // Alerts are computed after each import, for the whole organisation, ready for the first reader.
     await metrics
@@ -102,6 +107,7 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
     reads,
     metrics,
     comp,
+    forecast,
     oidc: oidcClient,
     close: async () => {
       await snapshots.settle();

@@ -90,6 +90,14 @@ const rules: Record<string, Rule> = {
   'GET /api/kpi/export.csv': { kind: 'roles', roles: readers, filtered: true },
   // The same answer as the CSV (one handler), as a workbook.
   'GET /api/kpi/export.xlsx': { kind: 'roles', roles: readers },
+  'GET /api/forecast/periods': { kind: 'roles', roles: readers },
+  'GET /api/forecast': { kind: 'roles', roles: readers, scoped: true },
+  'GET /api/forecast/accuracy': { kind: 'roles', roles: readers, scoped: true },
+  // Only the holder of a position submits its call: rep a for a's position.
+  'POST /api/forecast/submissions': {
+    kind: 'signed_in',
+    allowed: (caller, target) => caller === 'rep' && target === 'a',
+  },
   'PATCH /api/quotas/{id}': { kind: 'roles', roles: ['admin', 'comp_admin', 'manager'], scoped: true },
   'GET /api/users': { kind: 'roles', roles: ['admin'] },
   'POST /api/users': { kind: 'roles', roles: ['admin'] },
@@ -157,6 +165,7 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
   const tokenOf = {} as Record<Target, number>;
   let spareUserId = 0;
   let counter = 0;
+  let forecastPeriodId = 0;
   /** The compensation fixture: a run of August 2026 with a statement and a dispute per rep. */
   const comp = { runId: 0, lineOf: {} as Record<Target, string>, disputeOf: {} as Record<Target, number> };
   const payeeOf: Record<Target, string> = { a: 'rep-a', b: 'rep-b', c: 'rep-c' };
@@ -196,6 +205,14 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
       body: JSON.stringify({ email: 'spare@example.com', name: 'Spare', role: 'finance' }),
     });
     spareUserId = spare.body.user.id;
+    forecastPeriodId = (
+      await attain.store.db
+        .selectFrom('periods')
+        .select('id')
+        .where('kind', '=', 'quarter')
+        .where('starts_on', '=', '2026-10-01')
+        .executeTakeFirstOrThrow()
+    ).id;
 
     const system = systemActor('matrix set-up');
     await attain.comp.savePlan('matrix-plan', matrixPlan, system);
@@ -325,6 +342,25 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
         return { path: `/api/periods/${fx.periods.q1}`, init: json('PATCH', { status: 'open' }) };
       case 'GET /api/quotas':
         return { path: `/api/quotas?personId=${personOf(t)}&periodId=${fx.periods.q3}` };
+      case 'GET /api/forecast/periods':
+        return { path: '/api/forecast/periods?kind=quarter' };
+      case 'GET /api/forecast':
+        return { path: `/api/forecast?periodId=${forecastPeriodId}&positionId=${fx.positions[t]}` };
+      case 'GET /api/forecast/accuracy':
+        return { path: `/api/forecast/accuracy?count=2&positionId=${fx.positions[t]}` };
+      case 'POST /api/forecast/submissions':
+        return {
+          path: '/api/forecast/submissions',
+          init: json('POST', {
+            periodId: forecastPeriodId,
+            positionId: fx.positions[t],
+            commit: '1',
+            mostLikely: '2',
+            bestCase: '3',
+            pipeline: `${4 + counter}`,
+          }),
+          expectWhenAllowed: 201,
+        };
       case 'PATCH /api/quotas/{id}':
         return {
           path: `/api/quotas/${fx.quotas[t].q3}`,

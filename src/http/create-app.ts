@@ -14,6 +14,7 @@ import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerRecordRoutes } from './routes/record-routes.ts';
 import { registerMetricRoutes } from './routes/metric-routes.ts';
 import { registerCompRoutes } from './routes/comp-routes.ts';
+import { registerForecastRoutes } from './routes/forecast-routes.ts';
 import { identify, type Api, type AppEnv, type RouteTable } from './access.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -108,6 +109,7 @@ export function createApp(attain: Attain): Api {
   registerRecordRoutes(app, table, attain);
   registerMetricRoutes(app, table, attain);
   registerCompRoutes(app, table, attain);
+  registerForecastRoutes(app, table, attain);
   registerAdminRoutes(app, table, attain);
 
   app.doc31('/api/openapi.json', {

@@ -4,12 +4,14 @@ import { AppError } from '../domain/errors.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as access from './migrations/0002-access.ts';
 import * as comp from './migrations/0003-comp.ts';
+import * as forecast from './migrations/0004-forecast.ts';
 
 /** Forward-only migrations, in order. Never edit one that has shipped: add the next. */
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-access': access,
   '0003-comp': comp,
+  '0004-forecast': forecast,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -412,6 +412,25 @@ export type Database = {
     resolved_at: string | null;
     resolved_by: string | null;
   };
+  forecast_submissions: {
+    id: Id;
+    position_id: number;
+    period_id: number;
+    version: number;
+    kind: 'submission' | 'override';
+    currency: string;
+    commit_minor: number;
+    most_likely_minor: number;
+    best_case_minor: number;
+    pipeline_minor: number;
+    roll_up_minor: number | null;
+    system_minor: number | null;
+    note: string | null;
+    as_of: DateText;
+    submitted_by: string;
+    submitted_by_user_id: number | null;
+    submitted_at: string;
+  };
   comp_dispute_events: {
     id: Id;
     dispute_id: number;

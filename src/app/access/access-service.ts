@@ -24,6 +24,11 @@ export class AccessService {
     this.scopes.clear();
   }
 
+  /** The effective-dated hierarchy (holders and reporting lines), shared with the forecast roll-up. */
+  currentHierarchy(): Promise<Hierarchy> {
+    return this.loadHierarchy();
+  }
+
   private async loadHierarchy(): Promise<Hierarchy> {
     const now = Date.now();
     if (!this.hierarchy || now - this.hierarchy.loadedAt > hierarchyTtlMs) {

@@ -34,6 +34,11 @@ export type ForecastInput = {
   timelines?: DealTimelines;
   /** Needed for manager, team and region roll-ups. */
   dimensions?: ForecastDimensions;
+  /**
+   * A grouping of its own instead of `groupBy`: the group key of a deal's owner on a day (a
+   * subtree of the hierarchy, say). Keys are whole numbers; -1 collects what belongs to no group.
+   */
+  keyOfPerson?: (personId: number, day: number) => number;
 };
 
 export type ForecastRequest = {
@@ -145,7 +150,9 @@ export function forecastFromModel(
   const { period, asOf, groupBy } = request;
   const { open, won } = deals;
   const issues: ForecastIssue[] = [];
-  const resolver = new GroupResolver(groupBy, snapshot, input.dimensions ?? { people: [], assignments: [] });
+  const resolver = input.keyOfPerson
+    ? { keyOfPerson: input.keyOfPerson }
+    : new GroupResolver(groupBy, snapshot, input.dimensions ?? { people: [], assignments: [] });
   const slots = new SlotTable();
 
   // Stage probabilities by code; NaN where none is configured (the deal's own probability then).

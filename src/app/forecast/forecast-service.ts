@@ -1,0 +1,874 @@
+import {
+  personVisibleOn,
+  positionVisibleDuring,
+  type Hierarchy,
+  type Scope,
+} from '../../domain/access/scope.ts';
+import { fromDayNumber, toDayNumber } from '../../domain/calendar/day-number.ts';
+import { AppError, type Problem } from '../../domain/errors.ts';
+import { horizonAsOf, type BacktestHorizon } from '../../domain/forecast/backtest.ts';
+import { buildDealTimelines, type DealTimelines } from '../../domain/forecast/deal-timelines.ts';
+import { findRiskyDeals, type RiskyDeal } from '../../domain/forecast/deal-risk.ts';
+import { dealsAsOf } from '../../domain/forecast/deals-as-of.ts';
+import { scoreForecasts, type ForecastOutcome } from '../../domain/forecast/forecast-accuracy.ts';
+import { forecastPeriod, type ForecastResult } from '../../domain/forecast/forecast-period.ts';
+import { childrenOf, subtreeKeyOf, treeOn, type TreeOnDay } from '../../domain/forecast/forecast-tree.ts';
+import {
+  callFromCategories,
+  checkForecastCall,
+  latestVersions,
+  rollUpForecast,
+  type ForecastCall,
+  type SubmissionVersion,
+} from '../../domain/forecast/submissions.ts';
+import { minorToDecimal } from '../../domain/money.ts';
+import type { OpportunitySnapshot } from '../../domain/snapshot/opportunity-snapshot.ts';
+import { NULL_CODE, NULL_DAY } from '../../domain/snapshot/columns.ts';
+import { forecastCategories, type ForecastCategory } from '../../domain/vocabulary.ts';
+import { minorDigits, parseMoney } from '../../ingest/parse-values.ts';
+import type { Store } from '../../store/open-database.ts';
+import type { AccessService } from '../access/access-service.ts';
+import { recordAudit, type Actor } from '../audit/audit-log.ts';
+import type { Principal } from '../auth/principal.ts';
+import { mainCurrencyOf } from '../metrics/metrics-service.ts';
+import type { Clock } from '../ports.ts';
+import type { SnapshotCache, Snapshots } from '../snapshot-cache.ts';
+
+/** Trials of the Monte Carlo behind each range shown (the backtest uses the same). */
+const TRIALS = 2_000;
+const SEED = 1;
+const MAX_RISKY = 25;
+export const forecastPeriodKinds = ['month', 'quarter', 'year'] as const;
+export type ForecastPeriodKind = (typeof forecastPeriodKinds)[number];
+
+export type PeriodRow = {
+  id: number;
+  kind: string;
+  label: string;
+  from: number;
+  to: number;
+  status: string;
+};
+
+export type ForecastNumbers = {
+  closed: string;
+  stageWeighted: string;
+  expected: string;
+  p10: string;
+  p50: string;
+  p90: string;
+  openDeals: number;
+};
+
+export type CallDto = { commit: string; mostLikely: string; bestCase: string; pipeline: string };
+
+export type SubmissionDto = CallDto & {
+  positionId: number;
+  version: number;
+  kind: 'submission' | 'override';
+  note: string | null;
+  asOf: string;
+  submittedAt: string;
+  submittedBy: string;
+  rollUp: string | null;
+  system: string | null;
+};
+
+export type ForecastRowDto = {
+  positionId: number;
+  personId: number | null;
+  name: string;
+  title: string;
+  /** Positions reporting to this one on the as-of day. */
+  reports: number;
+  system: ForecastNumbers;
+  rollUp: CallDto | null;
+  call: CallDto | null;
+  source: 'own' | 'roll_up' | 'none';
+  own: SubmissionDto | null;
+  /** Own most likely − roll-up most likely (a manager's override), when both exist. */
+  override: string | null;
+  reportsWithCall: number;
+};
+
+export type ForecastView = {
+  period: {
+    id: number;
+    kind: string;
+    label: string;
+    from: string;
+    to: string;
+    status: string;
+    open: boolean;
+  };
+  asOf: string;
+  currency: string;
+  /** The position viewed; null: the whole company (its top positions are the rows). */
+  node: ForecastRowDto | null;
+  company: { name: string; system: ForecastNumbers } | null;
+  /** The way up to the top, within the caller's scope: each a position and its holder. */
+  path: { positionId: number | null; name: string }[];
+  rows: ForecastRowDto[];
+  /** Deals at risk in the node's subtree, closing in the period (or overdue). */
+  risky: (Omit<RiskyDeal, 'amountMinor' | 'amountCutMinor' | 'closeOn'> & {
+    amount: string;
+    closeOn: string | null;
+    ownerName: string | null;
+  })[];
+  /** What the caller may do here. */
+  canSubmit: boolean;
+  /** The caller's own call's suggestion from their deals' CRM categories (cumulative). */
+  suggestion: CallDto | null;
+  /** Every version of the node's own submissions for the period, newest first. */
+  versions: SubmissionDto[];
+  issues: { code: string; message: string }[];
+};
+
+export type SubmitRequest = {
+  periodId: number;
+  positionId: number;
+  commit: string;
+  mostLikely: string;
+  bestCase: string;
+  pipeline: string;
+  note?: string | null;
+};
+
+export type AccuracyRow = {
+  period: string;
+  horizon: BacktestHorizon;
+  asOf: string;
+  actual: string;
+  stageWeighted: string;
+  historical: string;
+  p10: string;
+  p50: string;
+  p90: string;
+  repRollUp: string | null;
+  managerCall: string | null;
+};
+
+export type AccuracyLayer = {
+  layer: 'stage_weighted' | 'historical' | 'monte_carlo' | 'rep_roll_up' | 'manager_call';
+  horizon: BacktestHorizon;
+  periods: number;
+  wape: number | null;
+  bias: number | null;
+  coverage: number | null;
+  /** WAPE of the stage-weighted baseline minus this layer's, on the same periods: > 0 adds value. */
+  valueAdded: number | null;
+};
+
+export type AccuracyReport = {
+  kind: string;
+  currency: string;
+  node: { positionId: number | null; name: string };
+  rows: AccuracyRow[];
+  layers: AccuracyLayer[];
+};
+
+type Loaded = {
+  snapshots: Snapshots;
+  timelines: DealTimelines;
+  hierarchy: Hierarchy;
+  names: Map<number, string>;
+  positions: Map<number, { title: string }>;
+  dealNames: Map<number, string>;
+  stageProbabilities: Record<string, number>;
+  currency: string;
+  currencyCode: number;
+};
+
+const accuracyHorizons: BacktestHorizon[] = ['period_start', 'week_4'];
+
+function minorOf(text: string, field: string, currency: string, problems: Problem[]): number {
+  const parsed = parseMoney(text, currency);
+  if (!parsed.ok) {
+    problems.push({ field, value: text, message: parsed.reason });
+    return 0;
+  }
+  return parsed.value;
+}
+
+/**
+ * Forecasts for the edges (docs/forecasting.md): a period's number and range per position of the
+ * hierarchy, the submissions of reps and managers rolled up beside it, the deals at risk, and the
+ * accuracy of every layer over past periods. Reads through the caller's scope; submissions are
+ * made only by the holder of the position, for a period that has not ended.
+ */
+export class ForecastService {
+  private loaded: { snapshot: object; hierarchy: Hierarchy; value: Promise<Loaded> } | null = null;
+  private readonly results = new Map<string, ForecastResult>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly snapshots: SnapshotCache,
+    private readonly access: AccessService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** After an import: people, positions and deals may have changed. */
+  invalidate(): void {
+    this.loaded = null;
+    this.results.clear();
+  }
+
+  private today(): number {
+    return toDayNumber(this.clock.now().slice(0, 10));
+  }
+
+  private async load(): Promise<Loaded> {
+    const snapshots = await this.snapshots.get();
+    const hierarchy = await this.access.currentHierarchy();
+    if (
+      this.loaded &&
+      this.loaded.snapshot === snapshots.opportunities &&
+      this.loaded.hierarchy === hierarchy
+    )
+      return this.loaded.value;
+    this.results.clear();
+    const value = (async (): Promise<Loaded> => {
+      const db = this.store.db;
+      const [people, positions, stages, deals] = await Promise.all([
+        db.selectFrom('people').select(['id', 'name']).execute(),
+        db.selectFrom('positions').select(['id', 'title']).execute(),
+        db.selectFrom('stages').select(['name', 'category', 'default_probability']).execute(),
+        db.selectFrom('opportunities').select(['id', 'name']).execute(),
+      ]);
+      const snapshot = snapshots.opportunities;
+      const currency = mainCurrencyOf(snapshot) ?? 'USD';
+      return {
+        snapshots,
+        timelines: buildDealTimelines(snapshot),
+        hierarchy,
+        names: new Map(people.map((p) => [p.id, p.name])),
+        positions: new Map(positions.map((p) => [p.id, { title: p.title }])),
+        dealNames: new Map(deals.map((d) => [d.id, d.name ?? `Deal ${d.id}`])),
+        stageProbabilities: Object.fromEntries(
+          stages.filter((s) => s.category === 'open').map((s) => [s.name, s.default_probability]),
+        ),
+        currency,
+        currencyCode: snapshot.currency.dictionary.indexOf(currency),
+      };
+    })();
+    this.loaded = { snapshot: snapshots.opportunities, hierarchy, value };
+    value.catch(() => {
+      if (this.loaded?.value === value) this.loaded = null;
+    });
+    return value;
+  }
+
+  /** Periods of a kind for the period picker: from two years back to one ahead of today. */
+  async periods(kind: ForecastPeriodKind): Promise<PeriodRow[]> {
+    const today = this.today();
+    const rows = await this.store.db
+      .selectFrom('periods')
+      .select(['id', 'kind', 'label', 'starts_on', 'ends_on', 'status'])
+      .where('kind', '=', kind)
+      .where('ends_on', '>=', fromDayNumber(today - 740))
+      .where('starts_on', '<=', fromDayNumber(today + 370))
+      .orderBy('starts_on')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      label: r.label,
+      from: toDayNumber(r.starts_on),
+      to: toDayNumber(r.ends_on) + 1,
+      status: r.status,
+    }));
+  }
+
+  private async periodOrThrow(periodId: number | undefined): Promise<PeriodRow> {
+    let query = this.store.db
+      .selectFrom('periods')
+      .select(['id', 'kind', 'label', 'starts_on', 'ends_on', 'status']);
+    if (periodId !== undefined) query = query.where('id', '=', periodId);
+    else {
+      const today = fromDayNumber(this.today());
+      query = query
+        .where('kind', '=', 'quarter')
+        .where('starts_on', '<=', today)
+        .where('ends_on', '>=', today);
+    }
+    const row = await query.executeTakeFirst();
+    if (!row) throw new AppError('not_found', `No period ${periodId ?? 'containing today'}.`);
+    if (!(forecastPeriodKinds as readonly string[]).includes(row.kind))
+      throw new AppError('validation', 'The forecast request is not valid.', [
+        { field: 'periodId', value: String(periodId), message: 'must be a month, a quarter or a year' },
+      ]);
+    return {
+      id: row.id,
+      kind: row.kind,
+      label: row.label,
+      from: toDayNumber(row.starts_on),
+      to: toDayNumber(row.ends_on) + 1,
+      status: row.status,
+    };
+  }
+
+  /** The day a period is seen as of now: today, or its last day once it has ended. */
+  private asOfFor(period: PeriodRow): number {
+    return Math.min(this.today(), period.to - 1);
+  }
+
+  /** One forecast per period, day and grouping, kept until the data changes. */
+  private forecast(
+    loaded: Loaded,
+    period: { from: number; to: number; label?: string },
+    asOf: number,
+    root: number | null,
+    mode: 'children' | 'total',
+  ): ForecastResult {
+    const key = `${period.from}:${period.to}:${asOf}:${root}:${mode}`;
+    const known = this.results.get(key);
+    if (known) return known;
+    const below = subtreeKeyOf(loaded.hierarchy, root);
+    // The company total counts every deal, owned or not; a subtree only its people's.
+    const keyOfPerson =
+      mode === 'children'
+        ? below
+        : root === null
+          ? () => 0
+          : (person: number, day: number) => (below(person, day) === -1 ? -1 : 0);
+    const result = forecastPeriod(
+      { snapshot: loaded.snapshots.opportunities, timelines: loaded.timelines, keyOfPerson },
+      {
+        period,
+        asOf,
+        groupBy: 'company',
+        stageProbabilities: loaded.stageProbabilities,
+        currency: loaded.currency,
+        monteCarlo: { trials: TRIALS, seed: SEED },
+      },
+    );
+    if (this.results.size > 200) this.results.clear();
+    this.results.set(key, result);
+    return result;
+  }
+
+  private async versionsFor(periodId: number, positions?: number[]): Promise<StoredVersion[]> {
+    let query = this.store.db
+      .selectFrom('forecast_submissions')
+      .selectAll()
+      .where('period_id', '=', periodId)
+      .orderBy('position_id')
+      .orderBy('version');
+    if (positions) {
+      if (positions.length === 0) return [];
+      query = query.where('position_id', 'in', positions);
+    }
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      positionId: r.position_id,
+      version: r.version,
+      commitMinor: r.commit_minor,
+      mostLikelyMinor: r.most_likely_minor,
+      bestCaseMinor: r.best_case_minor,
+      pipelineMinor: r.pipeline_minor,
+      note: r.note,
+      submittedAt: r.submitted_at,
+      submittedBy: r.submitted_by,
+      kind: r.kind,
+      asOf: r.as_of,
+      rollUpMinor: r.roll_up_minor,
+      systemMinor: r.system_minor,
+    }));
+  }
+
+  /** The positions the caller may open for a period: their subtree, or all. */
+  private canView(scope: Scope, positionId: number | null, period: PeriodRow): boolean {
+    if (scope.kind === 'all') return true;
+    if (positionId === null) return false;
+    return positionVisibleDuring(scope, positionId, period.from, period.to);
+  }
+
+  /** The position a caller starts at: the first one they hold on the day, or the company. */
+  private homeOf(principal: Pick<Principal, 'personId'>, tree: TreeOnDay, scope: Scope): number | null {
+    const held = principal.personId === null ? [] : (tree.positionsOf.get(principal.personId) ?? []);
+    if (held.length > 0) return [...held].sort((a, b) => a - b)[0]!;
+    if (scope.kind === 'all') return null;
+    throw new AppError('not_found', 'You hold no position in the hierarchy for this period.');
+  }
+
+  /** The forecast page of a period for a position (or the company). */
+  async view(
+    principal: Pick<Principal, 'personId'>,
+    scope: Scope,
+    query: { periodId?: number; positionId?: number },
+  ): Promise<ForecastView> {
+    const period = await this.periodOrThrow(query.periodId);
+    const loaded = await this.load();
+    const asOf = this.asOfFor(period);
+    const tree = treeOn(loaded.hierarchy, asOf);
+    const node = query.positionId ?? this.homeOf(principal, tree, scope);
+    if (node !== null && !tree.parentOf.has(node))
+      throw new AppError('not_found', `Position ${node} is not in the hierarchy on ${fromDayNumber(asOf)}.`);
+    if (!this.canView(scope, node, period)) throw new AppError('not_found', `No position ${node}.`);
+    const digits = minorDigits(loaded.currency);
+    const money = (minor: number) => minorToDecimal(Math.round(minor), digits);
+
+    const childIds = childrenOf(tree, node);
+    const subtree = node === null ? [...tree.parentOf.keys()] : subtreeOf(tree, node);
+    const versions = await this.versionsFor(period.id, subtree);
+    const latest = latestVersions(versions);
+    const nodes = subtree.map((positionId) => ({
+      positionId,
+      parentId: tree.parentOf.get(positionId) ?? null,
+      personId: tree.holderOf.get(positionId) ?? null,
+      name: this.nameOf(loaded, tree, positionId),
+    }));
+    const rolled = rollUpForecast(nodes, latest);
+
+    const byChild = this.forecast(loaded, period, asOf, node, 'children');
+    const total = this.forecast(loaded, period, asOf, node, 'total');
+    const systemOf = (result: ForecastResult, key: number): ForecastNumbers => {
+      const h = result.historical.find((g) => g.key === key);
+      const w = result.stageWeighted.find((g) => g.key === key);
+      return {
+        closed: money(h?.closedMinor ?? 0),
+        stageWeighted: money(w?.expectedMinor ?? 0),
+        expected: money(h?.expectedMinor ?? 0),
+        p10: money(h?.p10Minor ?? 0),
+        p50: money(h?.p50Minor ?? 0),
+        p90: money(h?.p90Minor ?? 0),
+        openDeals: h?.openDeals ?? 0,
+      };
+    };
+    const callDto = (call: ForecastCall | null): CallDto | null =>
+      call && {
+        commit: money(call.commitMinor),
+        mostLikely: money(call.mostLikelyMinor),
+        bestCase: money(call.bestCaseMinor),
+        pipeline: money(call.pipelineMinor),
+      };
+    const submissionDto = (v: StoredVersion): SubmissionDto => ({
+      positionId: v.positionId,
+      version: v.version,
+      kind: v.kind,
+      note: v.note,
+      asOf: v.asOf,
+      submittedAt: v.submittedAt,
+      submittedBy: v.submittedBy,
+      rollUp: v.rollUpMinor === null ? null : money(v.rollUpMinor),
+      system: v.systemMinor === null ? null : money(v.systemMinor),
+      ...callDto(v)!,
+    });
+    const rowOf = (positionId: number, system: ForecastNumbers): ForecastRowDto => {
+      const r = rolled.get(positionId)!;
+      return {
+        positionId,
+        personId: tree.holderOf.get(positionId) ?? null,
+        name: this.nameOf(loaded, tree, positionId),
+        title: loaded.positions.get(positionId)?.title ?? '',
+        reports: r.children.length,
+        system,
+        rollUp: callDto(r.rollUp),
+        call: callDto(r.call),
+        source: r.source,
+        own: r.own ? submissionDto(r.own as StoredVersion) : null,
+        override: r.overrideMinor === null ? null : money(r.overrideMinor),
+        reportsWithCall: r.childrenWithCall,
+      };
+    };
+    const rows = childIds.map((child) => rowOf(child, systemOf(byChild, child)));
+    const nodeRow = node === null ? null : rowOf(node, systemOf(total, 0));
+
+    // The node's own deals (a manager's own, if any) show in its system number, not in a row.
+    const visible = (person: number, day: number) => personVisibleOn(scope, person, day);
+    const below = subtreeKeyOf(loaded.hierarchy, node);
+    const snapshot = loaded.snapshots.opportunities;
+    const risky = findRiskyDeals(
+      snapshot,
+      loaded.timelines,
+      loaded.snapshots.activities,
+      {
+        asOf,
+        period,
+        visible: (person, day) => (node === null || below(person, day) !== -1) && visible(person, day),
+      },
+      loaded.dealNames,
+    )
+      .slice(0, MAX_RISKY)
+      .map(({ amountMinor, amountCutMinor: _cut, closeOn, ...deal }) => ({
+        ...deal,
+        amount: money(amountMinor),
+        closeOn: closeOn === NULL_DAY ? null : fromDayNumber(closeOn),
+        ownerName: deal.ownerId === null ? null : (loaded.names.get(deal.ownerId) ?? null),
+      }));
+
+    const holder = node === null ? null : (tree.holderOf.get(node) ?? null);
+    const open = period.to - 1 >= this.today();
+    const canSubmit = open && holder !== null && holder === principal.personId;
+    const suggestion =
+      node !== null && canSubmit ? callDto(this.suggestedCall(loaded, period, asOf, node)) : null;
+    const path: ForecastView['path'] = [];
+    for (let at: number | null = node; at !== null; at = tree.parentOf.get(at) ?? null) {
+      if (!this.canView(scope, at, period)) break;
+      path.unshift({ positionId: at, name: this.nameOf(loaded, tree, at) });
+      if (path.length > 50) break;
+    }
+    if (scope.kind === 'all') path.unshift({ positionId: null, name: 'Company' });
+
+    return {
+      period: {
+        id: period.id,
+        kind: period.kind,
+        label: period.label,
+        from: fromDayNumber(period.from),
+        to: fromDayNumber(period.to),
+        status: period.status,
+        open,
+      },
+      asOf: fromDayNumber(asOf),
+      currency: loaded.currency,
+      node: nodeRow,
+      company: node === null ? { name: 'Company', system: systemOf(total, 0) } : null,
+      path,
+      rows,
+      risky,
+      canSubmit,
+      suggestion,
+      versions:
+        node === null
+          ? []
+          : versions
+              .filter((v) => v.positionId === node)
+              .reverse()
+              .map(submissionDto),
+      issues: total.issues.map((i) => ({ code: i.code, message: i.message })),
+    };
+  }
+
+  private nameOf(loaded: Loaded, tree: TreeOnDay, positionId: number): string {
+    const holder = tree.holderOf.get(positionId);
+    const title = loaded.positions.get(positionId)?.title ?? `Position ${positionId}`;
+    return holder === undefined ? `${title} (vacant)` : (loaded.names.get(holder) ?? title);
+  }
+
+  /** A call from the CRM forecast categories of the position's own open deals closing in the period. */
+  private suggestedCall(loaded: Loaded, period: PeriodRow, asOf: number, positionId: number): ForecastCall {
+    const snapshot = loaded.snapshots.opportunities;
+    const below = subtreeKeyOf(loaded.hierarchy, positionId);
+    const { open, won } = dealsAsOf(snapshot, loaded.timelines, asOf, loaded.currencyCode);
+    let closed = 0;
+    for (let i = 0; i < won.count; i++) {
+      const day = won.wonDay[i]!;
+      if (day >= period.from && day < period.to && below(won.owner[i]!, day) !== -1)
+        closed += won.amountMinor[i]!;
+    }
+    const deals: { amountMinor: number; category: ForecastCategory | null }[] = [];
+    for (let i = 0; i < open.count; i++) {
+      const closeOn = open.closeOn[i]!;
+      if (closeOn === NULL_DAY || closeOn < period.from || closeOn >= period.to) continue;
+      if (below(open.owner[i]!, asOf) === -1) continue;
+      deals.push({ amountMinor: open.amountMinor[i]!, category: categoryOf(snapshot, open.row[i]!) });
+    }
+    return callFromCategories(closed, deals);
+  }
+
+  /** Records a new version of a position's call; only its holder may, while the period is open. */
+  async submit(
+    principal: Pick<Principal, 'personId'>,
+    actor: Actor,
+    request: SubmitRequest,
+  ): Promise<SubmissionDto> {
+    const period = await this.periodOrThrow(request.periodId);
+    const loaded = await this.load();
+    const asOf = this.asOfFor(period);
+    const tree = treeOn(loaded.hierarchy, asOf);
+    const holder = tree.holderOf.get(request.positionId);
+    if (holder === undefined || holder !== principal.personId)
+      throw new AppError('forbidden', 'Only the person holding a position submits its forecast.');
+    if (period.to - 1 < this.today())
+      throw new AppError('conflict', `${period.label} has ended: its forecast can no longer change.`);
+    const problems: Problem[] = [];
+    const currency = loaded.currency;
+    const call: ForecastCall = {
+      commitMinor: minorOf(request.commit, 'commit', currency, problems),
+      mostLikelyMinor: minorOf(request.mostLikely, 'mostLikely', currency, problems),
+      bestCaseMinor: minorOf(request.bestCase, 'bestCase', currency, problems),
+      pipelineMinor: minorOf(request.pipeline, 'pipeline', currency, problems),
+    };
+    if (problems.length === 0) problems.push(...checkForecastCall(call));
+    const reports = childrenOf(tree, request.positionId);
+    const kind = reports.length > 0 ? 'override' : 'submission';
+    const note = request.note?.trim() ? request.note.trim() : null;
+    if (kind === 'override' && note === null)
+      problems.push({ field: 'note', message: 'an override of the team’s roll-up needs a note saying why' });
+    if (note !== null && note.length > 2_000)
+      problems.push({ field: 'note', message: 'must be at most 2,000 characters' });
+    if (problems.length > 0)
+      throw new AppError('validation', 'The forecast submission is not valid.', problems);
+
+    // What the team's roll-up and the system said when this was submitted (for forecast value added).
+    const subtree = subtreeOf(tree, request.positionId);
+    const rolled = rollUpForecast(
+      subtree.map((positionId) => ({
+        positionId,
+        parentId: tree.parentOf.get(positionId) ?? null,
+        personId: tree.holderOf.get(positionId) ?? null,
+        name: '',
+      })),
+      latestVersions(await this.versionsFor(period.id, reports.length > 0 ? subtree : [])),
+    );
+    const rollUp = kind === 'override' ? (rolled.get(request.positionId)?.rollUp ?? null) : null;
+    const system = this.forecast(loaded, period, asOf, request.positionId, 'total').historical.find(
+      (g) => g.key === 0,
+    );
+    const now = this.clock.now();
+    const saved = await this.store.db.transaction().execute(async (trx) => {
+      const last = await trx
+        .selectFrom('forecast_submissions')
+        .select((eb) => eb.fn.max('version').as('version'))
+        .where('position_id', '=', request.positionId)
+        .where('period_id', '=', period.id)
+        .executeTakeFirst();
+      const version = (last?.version ?? 0) + 1;
+      const row = await trx
+        .insertInto('forecast_submissions')
+        .values({
+          position_id: request.positionId,
+          period_id: period.id,
+          version,
+          kind,
+          currency,
+          commit_minor: call.commitMinor,
+          most_likely_minor: call.mostLikelyMinor,
+          best_case_minor: call.bestCaseMinor,
+          pipeline_minor: call.pipelineMinor,
+          roll_up_minor: rollUp?.mostLikelyMinor ?? null,
+          system_minor: system?.p50Minor === undefined ? null : Math.round(system.p50Minor),
+          note,
+          as_of: fromDayNumber(asOf),
+          submitted_by: actor.label,
+          submitted_by_user_id: actor.userId,
+          submitted_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const digits = minorDigits(currency);
+      await recordAudit(trx, actor, now, {
+        action: kind === 'override' ? 'forecast_overridden' : 'forecast_submitted',
+        entity: 'forecast_submission',
+        entityId: row.id,
+        summary: `${kind === 'override' ? 'Overrode the team forecast' : 'Submitted the forecast'} of ${this.nameOf(loaded, tree, request.positionId)} for ${period.label}: most likely ${minorToDecimal(call.mostLikelyMinor, digits)} ${currency} (version ${version})${note ? `: ${note}` : ''}.`,
+        after: { ...request, version },
+      });
+      return row;
+    });
+    const digits = minorDigits(currency);
+    const money = (minor: number) => minorToDecimal(minor, digits);
+    return {
+      positionId: saved.position_id,
+      version: saved.version,
+      kind: saved.kind,
+      note: saved.note,
+      asOf: saved.as_of,
+      submittedAt: saved.submitted_at,
+      submittedBy: saved.submitted_by,
+      rollUp: saved.roll_up_minor === null ? null : money(saved.roll_up_minor),
+      system: saved.system_minor === null ? null : money(saved.system_minor),
+      commit: money(saved.commit_minor),
+      mostLikely: money(saved.most_likely_minor),
+      bestCase: money(saved.best_case_minor),
+      pipeline: money(saved.pipeline_minor),
+    };
+  }
+
+  /**
+   * Accuracy of every layer over the last `count` periods of a kind that have ended: the system's
+   * methods as they would have forecast at the start of each period and at week 4, the reps'
+   * submissions summed, and the manager's call (their override, else the roll-up), each as it
+   * stood on that day, against what was won.
+   */
+  async accuracy(
+    principal: Pick<Principal, 'personId'>,
+    scope: Scope,
+    query: { kind: ForecastPeriodKind; count: number; positionId?: number },
+  ): Promise<AccuracyReport> {
+    const loaded = await this.load();
+    const today = this.today();
+    const tree = treeOn(loaded.hierarchy, today);
+    const node = query.positionId ?? this.homeOf(principal, tree, scope);
+    const periods = (
+      await this.store.db
+        .selectFrom('periods')
+        .select(['id', 'kind', 'label', 'starts_on', 'ends_on', 'status'])
+        .where('kind', '=', query.kind)
+        .where('ends_on', '<', fromDayNumber(today))
+        .orderBy('starts_on', 'desc')
+        .limit(query.count)
+        .execute()
+    )
+      .reverse()
+      .map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        label: r.label,
+        from: toDayNumber(r.starts_on),
+        to: toDayNumber(r.ends_on) + 1,
+        status: r.status,
+      }));
+    for (const period of periods)
+      if (!this.canView(scope, node, period)) throw new AppError('not_found', `No position ${node}.`);
+    const digits = minorDigits(loaded.currency);
+    const money = (minor: number) => minorToDecimal(Math.round(minor), digits);
+    const snapshot = loaded.snapshots.opportunities;
+    const { won } = dealsAsOf(snapshot, loaded.timelines, today, loaded.currencyCode);
+    const below = subtreeKeyOf(loaded.hierarchy, node);
+    const inSubtree = (person: number, day: number) => node === null || below(person, day) !== -1;
+
+    type Scored = { row: AccuracyRow; minor: Record<string, number | null> };
+    const scored: Scored[] = [];
+    for (const period of periods) {
+      let actual = 0;
+      for (let i = 0; i < won.count; i++) {
+        const day = won.wonDay[i]!;
+        if (day >= period.from && day < period.to && inSubtree(won.owner[i]!, day))
+          actual += won.amountMinor[i]!;
+      }
+      const versions = await this.versionsFor(period.id);
+      for (const horizon of accuracyHorizons) {
+        const asOf = horizonAsOf(horizon, period);
+        if (asOf === undefined) continue;
+        const result = this.forecast(loaded, period, asOf, node, 'total');
+        const h = result.historical.find((g) => g.key === 0);
+        const w = result.stageWeighted.find((g) => g.key === 0);
+        // Submissions as they stood at the end of the horizon's day.
+        const endOfDay = `${fromDayNumber(asOf + 1)}T00:00:00.000Z`;
+        const known = latestVersions(versions.filter((v) => v.submittedAt < endOfDay));
+        const dayTree = treeOn(loaded.hierarchy, asOf);
+        const subtree = node === null ? [...dayTree.parentOf.keys()] : subtreeOf(dayTree, node);
+        let repSum: number | null = null;
+        for (const positionId of subtree) {
+          if (childrenOf(dayTree, positionId).length > 0) continue;
+          const own = known.get(positionId);
+          if (own) repSum = (repSum ?? 0) + own.mostLikelyMinor;
+        }
+        const rolled = rollUpForecast(
+          subtree.map((positionId) => ({
+            positionId,
+            parentId: dayTree.parentOf.get(positionId) ?? null,
+            personId: dayTree.holderOf.get(positionId) ?? null,
+            name: '',
+          })),
+          known,
+        );
+        let managerCall: number | null = null;
+        const tops = node === null ? childrenOf(dayTree, null) : [node];
+        for (const top of tops) {
+          const call = rolled.get(top)?.call;
+          if (call) managerCall = (managerCall ?? 0) + call.mostLikelyMinor;
+        }
+        // A manager layer only where someone above the reps made a call of their own.
+        const anyOverride = subtree.some((p) => childrenOf(dayTree, p).length > 0 && known.has(p));
+        if (!anyOverride) managerCall = null;
+        const minor = {
+          actual,
+          stageWeighted: w?.expectedMinor ?? 0,
+          historical: h?.expectedMinor ?? 0,
+          p10: h?.p10Minor ?? 0,
+          p50: h?.p50Minor ?? 0,
+          p90: h?.p90Minor ?? 0,
+          repRollUp: repSum,
+          managerCall,
+        };
+        scored.push({
+          minor,
+          row: {
+            period: period.label,
+            horizon,
+            asOf: fromDayNumber(asOf),
+            actual: money(actual),
+            stageWeighted: money(minor.stageWeighted),
+            historical: money(minor.historical),
+            p10: money(minor.p10),
+            p50: money(minor.p50),
+            p90: money(minor.p90),
+            repRollUp: repSum === null ? null : money(repSum),
+            managerCall: managerCall === null ? null : money(managerCall),
+          },
+        });
+      }
+    }
+    const layers: AccuracyLayer[] = [];
+    for (const horizon of accuracyHorizons) {
+      const at = scored.filter((s) => s.row.horizon === horizon);
+      const layerDefs: [AccuracyLayer['layer'], string][] = [
+        ['stage_weighted', 'stageWeighted'],
+        ['historical', 'historical'],
+        ['monte_carlo', 'p50'],
+        ['rep_roll_up', 'repRollUp'],
+        ['manager_call', 'managerCall'],
+      ];
+      for (const [layer, field] of layerDefs) {
+        const rows = at.filter((s) => s.minor[field] !== null);
+        const outcomes: ForecastOutcome[] = rows.map((s) => ({
+          forecastMinor: s.minor[field]!,
+          actualMinor: s.minor.actual!,
+          ...(layer === 'monte_carlo' ? { p10Minor: s.minor.p10!, p90Minor: s.minor.p90! } : {}),
+        }));
+        const score = scoreForecasts(outcomes);
+        const baseline = scoreForecasts(
+          rows.map((s) => ({ forecastMinor: s.minor.stageWeighted!, actualMinor: s.minor.actual! })),
+        );
+        layers.push({
+          layer,
+          horizon,
+          periods: rows.length,
+          wape: score.wape ?? null,
+          bias: score.bias ?? null,
+          coverage: score.coverage ?? null,
+          valueAdded:
+            rows.length === 0 || score.wape == null || baseline.wape == null
+              ? null
+              : baseline.wape - score.wape,
+        });
+      }
+    }
+    return {
+      kind: query.kind,
+      currency: loaded.currency,
+      node: { positionId: node, name: node === null ? 'Company' : this.nameOf(loaded, tree, node) },
+      rows: scored.map((s) => s.row),
+      layers,
+    };
+  }
+}
+
+type StoredVersion = SubmissionVersion & {
+  kind: 'submission' | 'override';
+  asOf: string;
+  rollUpMinor: number | null;
+  systemMinor: number | null;
+};
+
+/** A position and every position below it on the tree's day. */
+function subtreeOf(tree: TreeOnDay, root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const [position, parent] of tree.parentOf) {
+    if (parent === null) continue;
+    const list = children.get(parent) ?? [];
+    list.push(position);
+    children.set(parent, list);
+  }
+  const out: number[] = [];
+  const seen = new Set<number>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    out.push(at);
+    stack.push(...(children.get(at) ?? []));
+  }
+  return out;
+}
+
+function categoryOf(snapshot: OpportunitySnapshot, row: number): ForecastCategory | null {
+  const code = snapshot.forecastCategory.codes[row]!;
+  if (code === NULL_CODE) return null;
+  const name = snapshot.forecastCategory.dictionary[code];
+  return (forecastCategories as readonly string[]).includes(name ?? '') ? (name as ForecastCategory) : null;
+}
