@@ -21,6 +21,7 @@ import { AuditPage } from './pages/audit-page.tsx';
 import { DataPage } from './pages/data-page.tsx';
 import { DealsPage } from './pages/deals-page.tsx';
 import { MeasurePage } from './pages/measure-page.tsx';
+import { ForecastPage } from './pages/forecast-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { PasswordPage } from './pages/password-page.tsx';
 import { resolveRewardPage } from './pages/reward-routes.tsx';
@@ -214,6 +215,7 @@ function resolvePage(
     const reward = resolveRewardPage(clean, session);
     if (reward) return reward;
   }
+  if (clean === '/forecast') return { title: 'Forecast', page: <ForecastPage /> };
   if (clean === '/account/tokens') return { title: 'API tokens', page: <TokensPage /> };
   if (clean === '/account/password') return { title: 'Change password', page: <PasswordPage /> };
   if (area && clean === area.path) {

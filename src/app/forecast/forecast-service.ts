@@ -471,7 +471,17 @@ export class ForecastService {
         reportsWithCall: r.childrenWithCall,
       };
     };
-    const rows = childIds.map((child) => rowOf(child, systemOf(byChild, child)));
+    // A vacant seat with nothing under it and no deals says nothing: left out.
+    const rows = childIds
+      .map((child) => rowOf(child, systemOf(byChild, child)))
+      .filter(
+        (row) =>
+          row.personId !== null ||
+          row.reports > 0 ||
+          row.call !== null ||
+          row.system.expected !== money(0) ||
+          row.system.closed !== money(0),
+      );
     const nodeRow = node === null ? null : rowOf(node, systemOf(total, 0));
 
     // The node's own deals (a manager's own, if any) show in its system number, not in a row.
