@@ -36,5 +36,10 @@ export async function seedDemoIfEmpty(
     log(
       `Compensation: plans ${comp.plans.join(', ')} for ${comp.assignments} positions; ${comp.run.period} computed in ${comp.runMs} ms (run ${comp.run.id}: ${comp.run.summary?.payees ?? 0} statements, ${comp.run.status}).`,
     );
+  const started = performance.now();
+  const submissions = await attain.forecast.seedDemoHistory({ seed: config.demo.seed, count: 8 });
+  log(
+    `Forecast: ${submissions} demo submissions of reps and managers over the last 8 quarters, for the accuracy of each layer (${Math.round(performance.now() - started)} ms).`,
+  );
   return { reps: config.demo.reps, opportunities: counts.opportunity?.inserted ?? 0 };
 }

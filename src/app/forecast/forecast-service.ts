@@ -26,7 +26,10 @@ import type { OpportunitySnapshot } from '../../domain/snapshot/opportunity-snap
 import { NULL_CODE, NULL_DAY } from '../../domain/snapshot/columns.ts';
 import { forecastCategories, type ForecastCategory } from '../../domain/vocabulary.ts';
 import { minorDigits, parseMoney } from '../../ingest/parse-values.ts';
+import type { Insertable } from 'kysely';
 import type { Store } from '../../store/open-database.ts';
+import type { Database } from '../../store/schema.ts';
+import { createRandom } from '../../domain/demo/random.ts';
 import type { AccessService } from '../access/access-service.ts';
 import { recordAudit, type Actor } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -684,6 +687,129 @@ export class ForecastService {
       bestCase: money(saved.best_case_minor),
       pipeline: money(saved.pipeline_minor),
     };
+  }
+
+  /**
+   * Demo only: the calls reps and first-line managers would have made in the last `count` ended
+   * quarters, at the start of each and at week 4, so that the accuracy of every layer has history
+   * to show on a fresh start. Each rep has a habit drawn once from the seed (most sandbag a little,
+   * some are optimists) applied to the system's number for their deals on that day; each manager
+   * corrects part of their team's habit, with noise, and says so in the note. Written straight to
+   * the store, marked as the demo's, and only into an empty submissions table.
+   */
+  async seedDemoHistory(options: { seed: number; count: number }): Promise<number> {
+    const existing = await this.store.db
+      .selectFrom('forecast_submissions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    if (Number(existing.n) > 0) return 0;
+    const loaded = await this.load();
+    const today = this.today();
+    const periods = (
+      await this.store.db
+        .selectFrom('periods')
+        .select(['id', 'starts_on', 'ends_on'])
+        .where('kind', '=', 'quarter')
+        .where('ends_on', '<', fromDayNumber(today))
+        .orderBy('starts_on', 'desc')
+        .limit(options.count)
+        .execute()
+    ).map((r) => ({ id: r.id, from: toDayNumber(r.starts_on), to: toDayNumber(r.ends_on) + 1 }));
+    const random = createRandom(options.seed, 'forecast-demo-submissions');
+    const habit = new Map<number, number>();
+    const habitOf = (positionId: number) => {
+      let h = habit.get(positionId);
+      if (h === undefined) habit.set(positionId, (h = random.between(0.72, 1.12)));
+      return h;
+    };
+    const values: Insertable<Database['forecast_submissions']>[] = [];
+    const version = new Map<string, number>();
+    for (const period of periods.reverse())
+      for (const horizon of accuracyHorizons) {
+        const asOf = horizonAsOf(horizon, period);
+        if (asOf === undefined) continue;
+        const tree = treeOn(loaded.hierarchy, asOf);
+        const byRep = forecastPeriod(
+          { snapshot: loaded.snapshots.opportunities, timelines: loaded.timelines, keyOfPerson: (p) => p },
+          {
+            period,
+            asOf,
+            groupBy: 'rep',
+            stageProbabilities: loaded.stageProbabilities,
+            currency: loaded.currency,
+          },
+        );
+        const systemOfPerson = new Map(byRep.historical.map((g) => [g.key, g]));
+        const submittedAt = `${fromDayNumber(asOf)}T16:00:00.000Z`;
+        const add = (
+          positionId: number,
+          kind: 'submission' | 'override',
+          mostLikely: number,
+          closed: number,
+          note: string | null,
+          rollUp: number | null,
+        ) => {
+          const key = `${positionId}:${period.id}`;
+          const v = (version.get(key) ?? 0) + 1;
+          version.set(key, v);
+          const ml = Math.max(Math.round(mostLikely), Math.round(closed));
+          const commit = Math.round(closed + (ml - closed) * 0.7);
+          const best = Math.round(ml * 1.25);
+          values.push({
+            position_id: positionId,
+            period_id: period.id,
+            version: v,
+            kind,
+            currency: loaded.currency,
+            commit_minor: commit,
+            most_likely_minor: ml,
+            best_case_minor: best,
+            pipeline_minor: Math.round(best * 1.6),
+            roll_up_minor: rollUp,
+            system_minor: null,
+            note,
+            as_of: fromDayNumber(asOf),
+            submitted_by: 'demo',
+            submitted_by_user_id: null,
+            submitted_at: submittedAt,
+          });
+          return ml;
+        };
+        for (const manager of tree.parentOf.keys()) {
+          const reps = childrenOf(tree, manager).filter(
+            (p) => childrenOf(tree, p).length === 0 && tree.holderOf.has(p),
+          );
+          if (reps.length === 0 || !tree.holderOf.has(manager)) continue;
+          let rollUp = 0;
+          let closedSum = 0;
+          let habits = 0;
+          for (const rep of reps) {
+            const g = systemOfPerson.get(tree.holderOf.get(rep)!);
+            const closed = g?.closedMinor ?? 0;
+            const open = (g?.expectedMinor ?? 0) - closed;
+            rollUp += add(rep, 'submission', closed + open * habitOf(rep), closed, null, null);
+            closedSum += closed;
+            habits += habitOf(rep);
+          }
+          // The manager knows the team's habit in part: corrects half of it, with noise.
+          const correction = 1 + 0.5 * (reps.length / habits - 1) + random.between(-0.06, 0.06);
+          const call = closedSum + (rollUp - closedSum) * correction;
+          add(
+            manager,
+            'override',
+            call,
+            closedSum,
+            'Demo: adjusted for how the team usually calls',
+            Math.round(rollUp),
+          );
+        }
+      }
+    for (let i = 0; i < values.length; i += 1_000)
+      await this.store.db
+        .insertInto('forecast_submissions')
+        .values(values.slice(i, i + 1_000))
+        .execute();
+    return values.length;
   }
 
   /**
