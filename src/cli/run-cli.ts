@@ -27,6 +27,7 @@ import { groupBys, type GroupBy, type MetricNumber } from '../domain/metrics/met
 import { kpiTable, type KpiCell } from '../app/metrics/kpi-table.ts';
 import { kpiQueryProblems, type KpiQuery, type KpiReport } from '../app/metrics/metrics-service.ts';
 import { exitCodeFor } from './exit-codes.ts';
+import { registerForecastCommands } from './forecast-commands.ts';
 import { registerCompCommands } from './comp-commands.ts';
 
 type Io = { out: (text: string) => void; err: (text: string) => void; isTty: boolean };
@@ -382,6 +383,15 @@ export async function runCli(
     );
 
   registerCompCommands(program, {
+    io,
+    config: () => loadConfig(env),
+    clock: systemClock,
+    setFormat: (chosen) => (format = chosen),
+    setExitCode: (code) => (exitCode = code),
+    exitCodeFor,
+  });
+
+  registerForecastCommands(program, {
     io,
     config: () => loadConfig(env),
     clock: systemClock,

@@ -4,9 +4,20 @@ import {
   type Hierarchy,
   type Scope,
 } from '../../domain/access/scope.ts';
-import { fromDayNumber, toDayNumber } from '../../domain/calendar/day-number.ts';
+import { fromDayNumber, parseIsoDate, toDayNumber } from '../../domain/calendar/day-number.ts';
 import { AppError, type Problem } from '../../domain/errors.ts';
-import { horizonAsOf, type BacktestHorizon } from '../../domain/forecast/backtest.ts';
+import {
+  backtestHorizons,
+  horizonAsOf,
+  runBacktest,
+  type BacktestHorizon,
+} from '../../domain/forecast/backtest.ts';
+import {
+  forecastGroupBys,
+  type ForecastGroupBy,
+  type ForecastMethod,
+} from '../../domain/forecast/forecast-types.ts';
+import { loadMetricDimensions } from '../metrics/load-metric-dimensions.ts';
 import { buildDealTimelines, type DealTimelines } from '../../domain/forecast/deal-timelines.ts';
 import { findRiskyDeals, type RiskyDeal } from '../../domain/forecast/deal-risk.ts';
 import { dealsAsOf } from '../../domain/forecast/deals-as-of.ts';
@@ -135,6 +146,47 @@ export type SubmitRequest = {
   bestCase: string;
   pipeline: string;
   note?: string | null;
+};
+
+export type BacktestQuery = {
+  kind: ForecastPeriodKind;
+  count: number;
+  /** 'YYYY-MM-DD'; default today. */
+  asOf?: string;
+  groupBy: ForecastGroupBy;
+  trials: number;
+  seed: number;
+  horizons?: BacktestHorizon[];
+};
+
+export type BacktestReport = {
+  currency: string;
+  groupBy: ForecastGroupBy;
+  trials: number;
+  seed: number;
+  periods: { label: string; from: string; to: string }[];
+  rows: {
+    period: string;
+    horizon: BacktestHorizon;
+    asOf: string;
+    /** Group key: 0 for the company, else a person, team or region id (-1: none). */
+    key: number;
+    actual: string;
+    stageWeighted: string;
+    historical: string;
+    p10: string | null;
+    p50: string | null;
+    p90: string | null;
+  }[];
+  scores: {
+    method: ForecastMethod;
+    horizon: BacktestHorizon;
+    outcomes: number;
+    wape: number | null;
+    bias: number | null;
+    coverage: number | null;
+  }[];
+  computeMs: number;
 };
 
 export type AccuracyRow = {
@@ -686,6 +738,103 @@ export class ForecastService {
       mostLikely: money(saved.most_likely_minor),
       bestCase: money(saved.best_case_minor),
       pipeline: money(saved.pipeline_minor),
+    };
+  }
+
+  /**
+   * The backtest of docs/forecasting.md §Backtest over the last `count` periods of a kind that
+   * ended by the as-of day (default today): each method at each horizon, with no look-ahead, scored
+   * against what was won. For `attain forecast backtest` and anyone checking the methods.
+   */
+  async backtest(query: BacktestQuery): Promise<BacktestReport> {
+    const problems: Problem[] = [];
+    if (!(forecastPeriodKinds as readonly string[]).includes(query.kind))
+      problems.push({
+        field: 'period',
+        value: query.kind,
+        message: `must be one of ${forecastPeriodKinds.join(', ')}`,
+      });
+    if (!Number.isInteger(query.count) || query.count < 1 || query.count > 60)
+      problems.push({ field: 'periods', value: String(query.count), message: 'must be 1 to 60' });
+    if (!(forecastGroupBys as readonly string[]).includes(query.groupBy))
+      problems.push({
+        field: 'by',
+        value: query.groupBy,
+        message: `must be one of ${forecastGroupBys.join(', ')}`,
+      });
+    for (const h of query.horizons ?? [])
+      if (!(backtestHorizons as readonly string[]).includes(h))
+        problems.push({
+          field: 'horizons',
+          value: h,
+          message: `must be among ${backtestHorizons.join(', ')}`,
+        });
+    const asOf = query.asOf === undefined ? this.today() : parseIsoDate(query.asOf);
+    if (asOf === undefined)
+      problems.push({ field: 'as-of', value: query.asOf, message: 'must be a date YYYY-MM-DD' });
+    if (problems.length > 0) throw new AppError('validation', 'The backtest request is not valid.', problems);
+    const loaded = await this.load();
+    const periodRows = await this.store.db
+      .selectFrom('periods')
+      .select(['label', 'starts_on', 'ends_on'])
+      .where('kind', '=', query.kind)
+      .where('ends_on', '<=', fromDayNumber(asOf!))
+      .orderBy('starts_on', 'desc')
+      .limit(query.count)
+      .execute();
+    const periods = periodRows
+      .reverse()
+      .map((r) => ({ from: toDayNumber(r.starts_on), to: toDayNumber(r.ends_on) + 1, label: r.label }));
+    if (periods.length === 0)
+      throw new AppError('not_found', `No ${query.kind} ended by ${fromDayNumber(asOf!)}.`);
+    const dimensions =
+      query.groupBy === 'company' ? undefined : (await loadMetricDimensions(this.store)).dimensions;
+    const started = performance.now();
+    const result = runBacktest(
+      {
+        snapshot: loaded.snapshots.opportunities,
+        timelines: loaded.timelines,
+        ...(dimensions ? { dimensions } : {}),
+      },
+      {
+        periods,
+        groupBy: query.groupBy,
+        stageProbabilities: loaded.stageProbabilities,
+        currency: loaded.currency,
+        monteCarlo: { trials: query.trials, seed: query.seed },
+        ...(query.horizons ? { horizons: query.horizons } : {}),
+      },
+    );
+    const digits = minorDigits(loaded.currency);
+    const money = (minor: number | undefined) =>
+      minor === undefined ? null : minorToDecimal(Math.round(minor), digits);
+    return {
+      currency: loaded.currency,
+      groupBy: query.groupBy,
+      trials: query.trials,
+      seed: query.seed,
+      periods: periods.map((p) => ({ label: p.label, from: fromDayNumber(p.from), to: fromDayNumber(p.to) })),
+      rows: result.rows.map((r) => ({
+        period: r.period.label ?? fromDayNumber(r.period.from),
+        horizon: r.horizon,
+        asOf: fromDayNumber(r.asOf),
+        key: r.key,
+        actual: money(r.actualMinor)!,
+        stageWeighted: money(r.stageWeightedMinor)!,
+        historical: money(r.historicalMinor)!,
+        p10: money(r.p10Minor),
+        p50: money(r.p50Minor),
+        p90: money(r.p90Minor),
+      })),
+      scores: result.scores.map((sc) => ({
+        method: sc.method,
+        horizon: sc.horizon,
+        outcomes: sc.outcomes,
+        wape: sc.wape,
+        bias: sc.bias,
+        coverage: sc.coverage ?? null,
+      })),
+      computeMs: Math.round(performance.now() - started),
     };
   }
 

@@ -25,6 +25,8 @@ export type OpenDeals = {
   probability: Int16Array;
   /** Segment of the history the deal learns from: deal type code + 1 (0 for none). */
   stratum: Int32Array;
+  /** How many of them had no amount and count at their product's typical amount. */
+  typicalAmountCount: number;
 };
 
 /** Deals won by the as-of day, with the day each closed and its amount as of the as-of day. */
@@ -50,21 +52,74 @@ export function stratumCount(snapshot: OpportunitySnapshot): number {
 }
 
 /**
+ * What a deal without an amount is taken to be worth, as known at the end of `asOf`: the median
+ * amount of the deals of its product won by then, else of every deal won by then. Some CRMs (the
+ * Maven sample) record an amount only when a deal closes; without this, their open pipeline would
+ * be invisible to every method. Undefined when nothing was won yet.
+ */
+export type TypicalAmounts = { byProduct: Map<number, number>; overall: number | undefined };
+
+export function typicalAmounts(
+  snapshot: OpportunitySnapshot,
+  timelines: DealTimelines,
+  asOf: number,
+): TypicalAmounts {
+  const byProduct = new Map<number, number[]>();
+  const all: number[] = [];
+  for (let r = 0; r < timelines.rowCount; r++) {
+    const closed = timelines.closeDay[r]!;
+    if (timelines.isWon[r] !== 1 || closed === NULL_DAY || closed > asOf) continue;
+    const amount = fieldOn(snapshot, r, asOf, FIELD_CODE.amount_minor);
+    if (!(amount > 0)) continue;
+    all.push(amount);
+    const product = snapshot.product[r]!;
+    if (product === NULL_CODE) continue;
+    const list = byProduct.get(product) ?? [];
+    list.push(amount);
+    byProduct.set(product, list);
+  }
+  const median = (list: number[]) => {
+    list.sort((a, b) => a - b);
+    return list[Math.floor((list.length - 1) / 2)]!;
+  };
+  const medians = new Map<number, number>();
+  for (const [product, list] of byProduct) if (list.length >= 5) medians.set(product, median(list));
+  return { byProduct: medians, overall: all.length > 0 ? median(all) : undefined };
+}
+
+/** A deal's amount, or the typical amount of its product when it has none (NaN when nothing is known). */
+export function amountOrTypical(
+  amount: number,
+  snapshot: OpportunitySnapshot,
+  row: number,
+  typical: TypicalAmounts | undefined,
+): number {
+  if (!Number.isNaN(amount) || !typical) return amount;
+  return typical.byProduct.get(snapshot.product[row]!) ?? typical.overall ?? Number.NaN;
+}
+
+/**
  * The open and won deals at the end of `asOf`. With `currency` (a code of the snapshot's currency
- * column), only deals in that currency; deals without an amount are left out of both.
+ * column), only deals in that currency. Won deals without an amount are left out; open ones too,
+ * unless `typical` amounts are given, which then stand in for the missing amount.
  */
 export function dealsAsOf(
   snapshot: OpportunitySnapshot,
   timelines: DealTimelines,
   asOf: number,
   currency = -1,
+  typical?: TypicalAmounts,
 ): DealsAsOf {
   const pipeline = pipelineAsOf(snapshot, asOf);
   let openCount = 0;
   let wonCount = 0;
+  const inCurrency = (i: number) => currency < 0 || snapshot.currency.codes[pipeline.row[i]!] === currency;
+  // An open deal without an amount stays when a typical amount can stand in for it.
   const keep = (i: number) =>
-    !Number.isNaN(pipeline.amountMinor[i]!) &&
-    (currency < 0 || snapshot.currency.codes[pipeline.row[i]!] === currency);
+    inCurrency(i) &&
+    (!Number.isNaN(pipeline.amountMinor[i]!) ||
+      (pipeline.isWon[i] !== 1 &&
+        !Number.isNaN(amountOrTypical(Number.NaN, snapshot, pipeline.row[i]!, typical))));
   for (let i = 0; i < pipeline.rowCount; i++) {
     if (!keep(i)) continue;
     if (pipeline.isWon[i] === 1) wonCount++;
@@ -80,6 +135,7 @@ export function dealsAsOf(
     owner: new Int32Array(openCount),
     probability: new Int16Array(openCount),
     stratum: new Int32Array(openCount),
+    typicalAmountCount: 0,
   };
   const won: WonDeals = {
     count: wonCount,
@@ -111,7 +167,8 @@ export function dealsAsOf(
       open.row[o] = row;
       open.stage[o] = pipeline.stage[i]!;
       open.ageInStageDays[o] = spell >= 0 ? asOf - timelines.spellFrom[spell]! : 0;
-      open.amountMinor[o] = pipeline.amountMinor[i]!;
+      open.amountMinor[o] = amountOrTypical(pipeline.amountMinor[i]!, snapshot, row, typical);
+      if (Number.isNaN(pipeline.amountMinor[i]!)) open.typicalAmountCount++;
       open.closeOn[o] = pipeline.closeOn[i]!;
       open.owner[o] = pipeline.owner[i]!;
       open.probability[o] = pipeline.probability[i]!;

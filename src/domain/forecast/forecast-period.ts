@@ -10,7 +10,7 @@ import { GroupResolver, SlotTable } from '../metrics/group-resolver.ts';
 import { NULL_DAY } from '../snapshot/columns.ts';
 import type { OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
 import { buildDealTimelines, type DealTimelines } from './deal-timelines.ts';
-import { closeBucketOf, dealsAsOf, type DealsAsOf } from './deals-as-of.ts';
+import { closeBucketOf, dealsAsOf, typicalAmounts, type DealsAsOf } from './deals-as-of.ts';
 import {
   CELL_NONE,
   cellOf,
@@ -64,7 +64,7 @@ export type ForecastRequest = {
 };
 
 export type ForecastIssue = {
-  code: 'no_stage_probability' | 'thin_history';
+  code: 'no_stage_probability' | 'thin_history' | 'typical_amount';
   message: string;
   stage?: string;
 };
@@ -132,7 +132,13 @@ export function forecastPeriod(input: ForecastInput, request: ForecastRequest): 
   const { snapshot } = input;
   const timelines = input.timelines ?? buildDealTimelines(snapshot);
   const { period, asOf } = request;
-  const deals = dealsAsOf(snapshot, timelines, asOf, currencyCode(snapshot, request.currency));
+  const deals = dealsAsOf(
+    snapshot,
+    timelines,
+    asOf,
+    currencyCode(snapshot, request.currency),
+    typicalAmounts(snapshot, timelines, asOf),
+  );
   const horizon = Math.max(request.model?.horizonDays ?? 0, period.to - 1 - asOf, 1);
   const model = learnHistoricalModel(snapshot, timelines, asOf, { ...request.model, horizonDays: horizon });
   return forecastFromModel(input, request, timelines, deals, model);
@@ -229,6 +235,11 @@ export function forecastFromModel(
       code: 'no_stage_probability',
       stage: snapshot.stage.dictionary[stage],
       message: `stage "${snapshot.stage.dictionary[stage]}" has no probability: its deals use their own`,
+    });
+  if (open.typicalAmountCount > 0)
+    issues.push({
+      code: 'typical_amount',
+      message: `${open.typicalAmountCount} open deals have no amount; they count at the median won amount of their product`,
     });
   if (thin > 0)
     issues.push({

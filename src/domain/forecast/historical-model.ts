@@ -16,7 +16,15 @@ import { FIELD_CODE, type OpportunitySnapshot } from '../snapshot/opportunity-sn
 import { DomainError } from '../errors.ts';
 import { STAGE_OPEN, type DealTimelines } from './deal-timelines.ts';
 import { AMOUNT_RATIO_POINTS } from './monte-carlo.ts';
-import { CLOSE_BUCKETS, closeBucketOf, fieldOn, stratumCount, stratumOf } from './deals-as-of.ts';
+import {
+  amountOrTypical,
+  CLOSE_BUCKETS,
+  closeBucketOf,
+  fieldOn,
+  stratumCount,
+  stratumOf,
+  typicalAmounts,
+} from './deals-as-of.ts';
 
 export type HistoricalModelOptions = {
   /** Longest look ahead the curves are tabulated for, in days. Default 400. */
@@ -138,6 +146,7 @@ export function learnHistoricalModel(
   const earliest = asOf - lookback;
   const { offsets, spellFrom, spellStage, closeDay, isWon, stageKind } = timelines;
   const ratios: number[][] = Array.from({ length: stageCount }, () => []);
+  const typical = typicalAmounts(snapshot, timelines, asOf);
 
   for (let r = 0; r < timelines.rowCount; r++) {
     const first = offsets[r]!;
@@ -162,7 +171,13 @@ export function learnHistoricalModel(
       const firstAge = from >= earliest ? 0 : Math.ceil((earliest - from) / step) * step;
       for (let age = firstAge; from + age < until && from + age <= asOf; age += step) {
         const t0 = from + age;
-        const weight = fieldOn(snapshot, r, t0, FIELD_CODE.amount_minor);
+        // A deal with no amount then (recorded only at its close) weighs its product's typical amount.
+        const weight = amountOrTypical(
+          fieldOn(snapshot, r, t0, FIELD_CODE.amount_minor),
+          snapshot,
+          r,
+          typical,
+        );
         if (!(weight > 0)) continue;
         while (bucket + 1 < buckets && age >= edges[bucket + 1]!) bucket++;
         const closeBucket = closeBucketOf(fieldOn(snapshot, r, t0, FIELD_CODE.close_on), t0);
