@@ -74,15 +74,29 @@ describe('simulateRevenue', () => {
   });
 
   it('has the mean and spread of independent wins (geometric skips and direct draws alike)', () => {
-    // 400 deals of 1,000 at p = 0.05 (skipped to) and 400 at p = 0.6 (drawn per trial).
-    const probabilities = [...new Array<number>(400).fill(0.05), ...new Array<number>(400).fill(0.6)];
+    // 400 deals of 1,000 at p = 0.03 (skipped to) and 400 at p = 0.6 (drawn 32 trials at a time).
+    const probabilities = [...new Array<number>(400).fill(0.03), ...new Array<number>(400).fill(0.6)];
     const amounts = new Array<number>(800).fill(1_000);
     const result = simulateRevenue(input(probabilities, amounts, { trials: 20_000 }));
-    const mean = 1_000 * (400 * 0.05 + 400 * 0.6); // 260,000
-    const sd = 1_000 * Math.sqrt(400 * 0.05 * 0.95 + 400 * 0.6 * 0.4); // ≈ 10,724
+    const mean = 1_000 * (400 * 0.03 + 400 * 0.6); // 252,000
+    const sd = 1_000 * Math.sqrt(400 * 0.03 * 0.97 + 400 * 0.6 * 0.4); // ≈ 10,365
     expect(result.mean[0]! / mean).toBeCloseTo(1, 2);
     // Normal approximation: P90 − P10 ≈ 2 × 1.2816 sd.
     expect((result.p90[0]! - result.p10[0]!) / (2 * 1.2816 * sd)).toBeCloseTo(1, 1);
+  });
+
+  it('wins a bit-sliced deal in the share of trials its probability says, in every lane of 32', () => {
+    // One deal at p = 0.3 (rounded to 1229 / 4096 = 0.30005), 100,003 trials (a partial last block).
+    const trials = 100_003;
+    const result = simulateRevenue(input([0.3], [1], { trials }));
+    const share = result.mean[0]!;
+    // Binomial sd of the share: sqrt(0.3 × 0.7 / 100,003) ≈ 0.00145; 4 sd.
+    expect(Math.abs(share - 1229 / 4096)).toBeLessThan(0.006);
+    // Each of the 32 lanes wins at the same rate: 3,125 trials a lane, sd ≈ 0.0082 each; 5 sd.
+    const lanes = simulateRevenue({
+      ...input(new Array<number>(32).fill(0.3), new Array<number>(32).fill(1), { trials: 32 * 3_125 }),
+    });
+    expect(Math.abs(lanes.mean[0]! / 32 - 0.30005)).toBeLessThan(0.01);
   });
 
   it('adds closed revenue to every trial, certain deals every time, at their amount ratios', () => {
