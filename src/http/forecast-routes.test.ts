@@ -230,6 +230,105 @@ describe.each(testDatabaseKinds())('forecast routes (%s)', (kind) => {
     );
   });
 
+  it('opens a team only for whom it was theirs on the forecast’s day', async () => {
+    // Mia managed East until 2026-04-01 and West since. On 2026-11-23 (FY2026 seen as of today),
+    // East is not hers any more, West is; Wes, who held West until April, holds nothing now.
+    const mia = await createUserAndSignIn(app, attain, {
+      email: 'mia@example.com',
+      role: 'sales_manager',
+      personId: fx.people.mia,
+    });
+    const wes = await createUserAndSignIn(app, attain, {
+      email: 'wes@example.com',
+      role: 'sales_manager',
+      personId: fx.people.west,
+    });
+    const year = (await mia.json('/api/forecast/periods?kind=year')).body.periods.find(
+      (p: { label: string }) => p.label === 'FY2026',
+    ).id;
+    expect((await mia.json(`/api/forecast?periodId=${year}&positionId=${fx.positions.east}`)).status).toBe(
+      404,
+    );
+    expect((await mia.json(`/api/forecast?periodId=${year}&positionId=${fx.positions.west}`)).status).toBe(
+      200,
+    );
+    expect((await wes.json(`/api/forecast?periodId=${year}&positionId=${fx.positions.west}`)).status).toBe(
+      404,
+    );
+    // A position that does not exist answers like one out of scope.
+    const missing = await as.a.json(`/api/forecast?periodId=${q4}&positionId=999999`);
+    const foreign = await as.a.json(`/api/forecast?periodId=${q4}&positionId=${fx.positions.c}`);
+    expect([missing.status, foreign.status]).toEqual([404, 404]);
+    expect(missing.body.title.replace('999999', 'N')).toBe(
+      foreign.body.title.replace(String(fx.positions.c), 'N'),
+    );
+    // Accuracy of West for Mia: only the horizons since she took it over (Q2 week 4 on), not Q1.
+    const accuracy = (
+      await mia.json(`/api/forecast/accuracy?kind=quarter&count=4&positionId=${fx.positions.west}`)
+    ).body;
+    const seen = accuracy.rows.map((r: { period: string; horizon: string }) => `${r.period} ${r.horizon}`);
+    expect(seen).not.toContain('FY2026 Q1 period_start');
+    expect(seen).not.toContain('FY2026 Q2 period_start');
+    expect(seen).toContain('FY2026 Q2 week_4');
+    expect((await as.a.json(`/api/forecast/accuracy?positionId=999999`)).status).toBe(404);
+  });
+
+  it('scores each layer as it stood on the horizon day, never with a later call', async () => {
+    // Calls for FY2026 Q3 (horizons: 2026-06-30 and week 4, 2026-07-28), written as they were made.
+    const db = attain.store.db;
+    const call = (
+      position: number,
+      version: number,
+      mostLikely: number,
+      at: string,
+      kind: 'submission' | 'override' = 'submission',
+    ) => ({
+      position_id: position,
+      period_id: q3,
+      version,
+      kind,
+      currency: 'USD',
+      commit_minor: 0,
+      most_likely_minor: mostLikely,
+      best_case_minor: mostLikely,
+      pipeline_minor: mostLikely,
+      note: kind === 'override' ? 'manager view' : null,
+      as_of: at.slice(0, 10),
+      submitted_by: 'test',
+      submitted_at: at,
+    });
+    await db
+      .insertInto('forecast_submissions')
+      .values([
+        call(fx.positions.a, 1, 1_000_000, '2026-06-30T15:00:00.000Z'),
+        call(fx.positions.b, 1, 2_000_000, '2026-06-30T15:00:00.000Z'),
+        call(fx.positions.c, 1, 3_000_000, '2026-06-30T15:00:00.000Z'),
+        // Seen at week 4, not at the start.
+        call(fx.positions.a, 2, 1_500_000, '2026-07-10T09:00:00.000Z'),
+        call(fx.positions.east, 1, 4_000_000, '2026-07-20T09:00:00.000Z', 'override'),
+        // After week 4: seen by neither horizon.
+        call(fx.positions.a, 3, 9_900_000, '2026-07-29T09:00:00.000Z'),
+      ])
+      .execute();
+    const { body } = await as.admin.json('/api/forecast/accuracy?kind=quarter&count=2');
+    const row = (horizon: string) =>
+      body.rows.find(
+        (r: { period: string; horizon: string }) => r.period === 'FY2026 Q3' && r.horizon === horizon,
+      );
+    // At the start: every rep had called (10,000 + 20,000 + 30,000); no manager had.
+    expect(row('period_start').repRollUp).toBe('60000.00');
+    expect(row('period_start').managerCall).toBeNull();
+    // At week 4: Ann's second call; East's override (40,000) stands for East, West rolls up Cleo's.
+    expect(row('week_4').repRollUp).toBe('65000.00');
+    expect(row('week_4').managerCall).toBe('70000.00');
+    const layer = (name: string, horizon: string) =>
+      body.layers.find((l: { layer: string; horizon: string }) => l.layer === name && l.horizon === horizon);
+    expect(layer('rep_roll_up', 'period_start').periods).toBe(1);
+    expect(layer('manager_call', 'week_4').periods).toBe(1);
+    // Won in Q3: 63,000.00 against a call of 70,000.00: WAPE 7/63.
+    expect(layer('manager_call', 'week_4').wape).toBeCloseTo(7 / 63, 6);
+  });
+
   it('scores past periods: actual won revenue against each layer', async () => {
     const { status, body } = await as.admin.json('/api/forecast/accuracy?kind=quarter&count=3');
     expect(status).toBe(200);

@@ -168,6 +168,16 @@ describe('Forecast in the browser: range, roll-up and a manager’s override', (
     expect(await manager.getByTestId('forecast-versions').textContent()).toContain(
       'Two renewals slip into January',
     );
+    // Opened afresh, the form starts from version 1 and a second version saves.
+    await manager.reload();
+    const again = manager.getByRole('form', { name: 'Override the roll-up' });
+    expect(await again.getByLabel(/^Most likely/).inputValue()).toBe('250000.00');
+    await again.getByLabel(/^Most likely/).fill('260000');
+    await again.getByLabel(/^Note/).fill('Two renewals slip into January; one upsell lands');
+    await again.getByRole('button', { name: 'Save override' }).click();
+    await again.getByRole('status').filter({ hasText: 'Saved as version 2.' }).waitFor();
+    await expect.poll(() => manager.getByTestId('forecast-call').textContent()).toBe('$260,000');
+    expect(await manager.getByTestId('forecast-versions').locator('tbody tr').count()).toBe(2);
     await screenshot(manager, 'forecast-02-override');
   });
 
@@ -177,17 +187,17 @@ describe('Forecast in the browser: range, roll-up and a manager’s override', (
       `[data-testid="forecast-rollup"] tbody tr[data-position="${managerRow.positionId}"]`,
     );
     await row.waitFor();
-    expect(await row.getByTestId('row-most-likely').textContent()).toBe('$250,000');
-    expect(await row.textContent()).toContain('Override v1');
-    expect(await row.textContent()).toContain('Two renewals slip into January');
+    expect(await row.getByTestId('row-most-likely').textContent()).toBe('$260,000');
+    expect(await row.textContent()).toContain('Override v2');
+    expect(await row.textContent()).toContain('one upsell lands');
     // Nobody else under the director has a call yet: the roll-up is the manager's number.
-    expect(await director.getByTestId('rollup-most-likely').textContent()).toBe('$250,000');
+    expect(await director.getByTestId('rollup-most-likely').textContent()).toBe('$260,000');
     const api = await apiCall<View & { node: { rollUp: { mostLikely: string } } }>(
       director,
       'GET',
       '/api/forecast',
     );
-    expect(api.node.rollUp.mostLikely).toBe('250000.00');
+    expect(api.node.rollUp.mostLikely).toBe('260000.00');
     await screenshot(director, 'forecast-03-director');
     expect(pageErrors).toEqual([]);
   });

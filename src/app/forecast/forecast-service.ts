@@ -1,6 +1,7 @@
 import {
+  everything,
   personVisibleOn,
-  positionVisibleDuring,
+  positionVisibleOn,
   type Hierarchy,
   type Scope,
 } from '../../domain/access/scope.ts';
@@ -242,6 +243,7 @@ function minorOf(text: string, field: string, currency: string, problems: Proble
     problems.push({ field, value: text, message: parsed.reason });
     return 0;
   }
+  if (parsed.value < 0) problems.push({ field, value: text, message: 'must be an amount of 0 or more' });
   return parsed.value;
 }
 
@@ -374,18 +376,25 @@ export class ForecastService {
     asOf: number,
     root: number | null,
     mode: 'children' | 'total',
+    scope: Scope,
   ): ForecastResult {
-    const key = `${period.from}:${period.to}:${asOf}:${root}:${mode}`;
+    const scopeKey = scope.kind === 'all' ? 'all' : `person ${scope.selfPersonId}`;
+    const key = `${period.from}:${period.to}:${asOf}:${root}:${mode}:${scopeKey}`;
     const known = this.results.get(key);
     if (known) return known;
     const below = subtreeKeyOf(loaded.hierarchy, root);
-    // The company total counts every deal, owned or not; a subtree only its people's.
-    const keyOfPerson =
+    // The company total counts every deal, owned or not; a subtree only its people's. A caller
+    // with a hierarchy scope counts a deal only if its owner was theirs to see on the deal's day.
+    const grouped =
       mode === 'children'
         ? below
         : root === null
           ? () => 0
           : (person: number, day: number) => (below(person, day) === -1 ? -1 : 0);
+    const keyOfPerson =
+      scope.kind === 'all'
+        ? grouped
+        : (person: number, day: number) => (personVisibleOn(scope, person, day) ? grouped(person, day) : -1);
     const result = forecastPeriod(
       { snapshot: loaded.snapshots.opportunities, timelines: loaded.timelines, keyOfPerson },
       {
@@ -431,11 +440,19 @@ export class ForecastService {
     }));
   }
 
-  /** The positions the caller may open for a period: their subtree, or all. */
-  private canView(scope: Scope, positionId: number | null, period: PeriodRow): boolean {
+  /**
+   * May the caller open a position as it stood on a day (the company: only with everything in
+   * scope)? A manager who left a team no longer opens it, even for a period they managed part of.
+   */
+  private canView(scope: Scope, positionId: number | null, day: number): boolean {
     if (scope.kind === 'all') return true;
     if (positionId === null) return false;
-    return positionVisibleDuring(scope, positionId, period.from, period.to);
+    return positionVisibleOn(scope, positionId, day);
+  }
+
+  /** One answer for a position that does not exist and one out of scope: ids cannot be probed. */
+  private noPosition(positionId: number | null): AppError {
+    return new AppError('not_found', `No position ${positionId ?? ''} in your forecast.`.replace('  ', ' '));
   }
 
   /** The position a caller starts at: the first one they hold on the day, or the company. */
@@ -457,9 +474,8 @@ export class ForecastService {
     const asOf = this.asOfFor(period);
     const tree = treeOn(loaded.hierarchy, asOf);
     const node = query.positionId ?? this.homeOf(principal, tree, scope);
-    if (node !== null && !tree.parentOf.has(node))
-      throw new AppError('not_found', `Position ${node} is not in the hierarchy on ${fromDayNumber(asOf)}.`);
-    if (!this.canView(scope, node, period)) throw new AppError('not_found', `No position ${node}.`);
+    if (!this.canView(scope, node, asOf) || (node !== null && !tree.parentOf.has(node)))
+      throw this.noPosition(node);
     const digits = minorDigits(loaded.currency);
     const money = (minor: number) => minorToDecimal(Math.round(minor), digits);
 
@@ -475,8 +491,8 @@ export class ForecastService {
     }));
     const rolled = rollUpForecast(nodes, latest);
 
-    const byChild = this.forecast(loaded, period, asOf, node, 'children');
-    const total = this.forecast(loaded, period, asOf, node, 'total');
+    const byChild = this.forecast(loaded, period, asOf, node, 'children', scope);
+    const total = this.forecast(loaded, period, asOf, node, 'total', scope);
     const systemOf = (result: ForecastResult, key: number): ForecastNumbers => {
       const h = result.historical.find((g) => g.key === key);
       const w = result.stageWeighted.find((g) => g.key === key);
@@ -550,6 +566,7 @@ export class ForecastService {
       {
         asOf,
         period,
+        currency: loaded.currencyCode,
         visible: (person, day) => (node === null || below(person, day) !== -1) && visible(person, day),
       },
       loaded.dealNames,
@@ -569,7 +586,7 @@ export class ForecastService {
       node !== null && canSubmit ? callDto(this.suggestedCall(loaded, period, asOf, node)) : null;
     const path: ForecastView['path'] = [];
     for (let at: number | null = node; at !== null; at = tree.parentOf.get(at) ?? null) {
-      if (!this.canView(scope, at, period)) break;
+      if (!this.canView(scope, at, asOf)) break;
       path.unshift({ positionId: at, name: this.nameOf(loaded, tree, at) });
       if (path.length > 50) break;
     }
@@ -678,11 +695,23 @@ export class ForecastService {
       latestVersions(await this.versionsFor(period.id, reports.length > 0 ? subtree : [])),
     );
     const rollUp = kind === 'override' ? (rolled.get(request.positionId)?.rollUp ?? null) : null;
-    const system = this.forecast(loaded, period, asOf, request.positionId, 'total').historical.find(
-      (g) => g.key === 0,
-    );
+    const system = this.forecast(
+      loaded,
+      period,
+      asOf,
+      request.positionId,
+      'total',
+      everything,
+    ).historical.find((g) => g.key === 0);
     const now = this.clock.now();
     const saved = await this.store.db.transaction().execute(async (trx) => {
+      // One submission of a position at a time: the next version number is read under the lock.
+      await trx
+        .selectFrom('positions')
+        .select('id')
+        .where('id', '=', request.positionId)
+        .forUpdate()
+        .execute();
       const last = await trx
         .selectFrom('forecast_submissions')
         .select((eb) => eb.fn.max('version').as('version'))
@@ -953,11 +982,14 @@ export class ForecastService {
           );
         }
       }
-    for (let i = 0; i < values.length; i += 1_000)
-      await this.store.db
-        .insertInto('forecast_submissions')
-        .values(values.slice(i, i + 1_000))
-        .execute();
+    // All or nothing: a history cut short by a crash would never be completed (the table is not empty).
+    await this.store.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < values.length; i += 1_000)
+        await trx
+          .insertInto('forecast_submissions')
+          .values(values.slice(i, i + 1_000))
+          .execute();
+    });
     return values.length;
   }
 
@@ -976,6 +1008,12 @@ export class ForecastService {
     const today = this.today();
     const tree = treeOn(loaded.hierarchy, today);
     const node = query.positionId ?? this.homeOf(principal, tree, scope);
+    // A position that never was, or never was the caller's, answers the same 404.
+    if (
+      (node !== null && !loaded.positions.has(node)) ||
+      (scope.kind !== 'all' && (node === null || !scope.positions.has(node)))
+    )
+      throw this.noPosition(node);
     const periods = (
       await this.store.db
         .selectFrom('periods')
@@ -995,14 +1033,14 @@ export class ForecastService {
         to: toDayNumber(r.ends_on) + 1,
         status: r.status,
       }));
-    for (const period of periods)
-      if (!this.canView(scope, node, period)) throw new AppError('not_found', `No position ${node}.`);
     const digits = minorDigits(loaded.currency);
     const money = (minor: number) => minorToDecimal(Math.round(minor), digits);
     const snapshot = loaded.snapshots.opportunities;
     const { won } = dealsAsOf(snapshot, loaded.timelines, today, loaded.currencyCode);
     const below = subtreeKeyOf(loaded.hierarchy, node);
-    const inSubtree = (person: number, day: number) => node === null || below(person, day) !== -1;
+    // Won deals count when their owner sat in the subtree, and was the caller's to see, on the day.
+    const inSubtree = (person: number, day: number) =>
+      (node === null || below(person, day) !== -1) && personVisibleOn(scope, person, day);
 
     type Scored = { row: AccuracyRow; minor: Record<string, number | null> };
     const scored: Scored[] = [];
@@ -1016,8 +1054,9 @@ export class ForecastService {
       const versions = await this.versionsFor(period.id);
       for (const horizon of accuracyHorizons) {
         const asOf = horizonAsOf(horizon, period);
-        if (asOf === undefined) continue;
-        const result = this.forecast(loaded, period, asOf, node, 'total');
+        // Only the days the caller may see the position as it stood: a predecessor's calls stay theirs.
+        if (asOf === undefined || !this.canView(scope, node, asOf)) continue;
+        const result = this.forecast(loaded, period, asOf, node, 'total', scope);
         const h = result.historical.find((g) => g.key === 0);
         const w = result.stageWeighted.find((g) => g.key === 0);
         // Submissions as they stood at the end of the horizon's day.
@@ -1025,11 +1064,17 @@ export class ForecastService {
         const known = latestVersions(versions.filter((v) => v.submittedAt < endOfDay));
         const dayTree = treeOn(loaded.hierarchy, asOf);
         const subtree = node === null ? [...dayTree.parentOf.keys()] : subtreeOf(dayTree, node);
-        let repSum: number | null = null;
+        // The reps' layer only when every rep had a call by then: a partial sum is not a forecast.
+        let repSum: number | null = 0;
         for (const positionId of subtree) {
-          if (childrenOf(dayTree, positionId).length > 0) continue;
+          // A vacant seat has nobody to call for it.
+          if (childrenOf(dayTree, positionId).length > 0 || !dayTree.holderOf.has(positionId)) continue;
           const own = known.get(positionId);
-          if (own) repSum = (repSum ?? 0) + own.mostLikelyMinor;
+          if (!own) {
+            repSum = null;
+            break;
+          }
+          repSum += own.mostLikelyMinor;
         }
         const rolled = rollUpForecast(
           subtree.map((positionId) => ({
@@ -1040,13 +1085,19 @@ export class ForecastService {
           })),
           known,
         );
-        let managerCall: number | null = null;
+        // The managers' layer: the call of the position (or of each top position), when it covers
+        // the whole subtree (an override, or a roll-up of complete calls) and some manager made one.
+        const complete = (positionId: number): boolean => {
+          const row = rolled.get(positionId);
+          if (!row) return false;
+          if (row.source === 'own') return true;
+          if (row.children.length === 0) return !dayTree.holderOf.has(positionId);
+          return row.children.every(complete) && row.childrenWithCall > 0;
+        };
         const tops = node === null ? childrenOf(dayTree, null) : [node];
-        for (const top of tops) {
-          const call = rolled.get(top)?.call;
-          if (call) managerCall = (managerCall ?? 0) + call.mostLikelyMinor;
-        }
-        // A manager layer only where someone above the reps made a call of their own.
+        let managerCall: number | null = tops.length > 0 && tops.every(complete) ? 0 : null;
+        if (managerCall !== null)
+          for (const top of tops) managerCall += rolled.get(top)!.call!.mostLikelyMinor;
         const anyOverride = subtree.some((p) => childrenOf(dayTree, p).length > 0 && known.has(p));
         if (!anyOverride) managerCall = null;
         const minor = {

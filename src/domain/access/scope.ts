@@ -120,6 +120,12 @@ export function personVisibleOn(scope: Scope, personId: number | null, day: numb
   return covers(scope.people.get(personId), day);
 }
 
+/** May a position be seen as it stood on a day (a forecast's tree on its as-of day)? */
+export function positionVisibleOn(scope: Scope, positionId: number, day: number): boolean {
+  if (scope.kind === 'all') return true;
+  return covers(scope.positions.get(positionId), day);
+}
+
 /** May a position's record (a quota, a statement) for the days [from, to) be seen? Any overlap. */
 export function positionVisibleDuring(scope: Scope, positionId: number, from: number, to: number): boolean {
   if (scope.kind === 'all') return true;

@@ -146,6 +146,20 @@ describe('findRiskyDeals', () => {
       visible: (person) => person === 8,
     });
     expect(onlyEight).toEqual([]);
+    const onlySeven = findRiskyDeals(snapshot, timelines, activities, {
+      asOf,
+      visible: (person) => person === 7,
+    });
+    expect(onlySeven.map((d) => d.opportunityId).sort()).toEqual([1, 2]);
+  });
+
+  it('judges no silence where no activity names a deal', () => {
+    const personOnly = buildActivitySnapshot([
+      { id: 1, type: 'call', personId: 7, occurredOn: '2024-03-05' },
+    ]);
+    const risky = findRiskyDeals(snapshot, timelines, personOnly, { asOf });
+    expect(risky.flatMap((d) => d.reasons.map((r) => r.kind))).not.toContain('no_recent_activity');
+    expect(risky.find((d) => d.opportunityId === 1)!.reasons.map((r) => r.kind)).toEqual(['stalled']);
   });
 
   it('lists the deals with the most reasons first, then the largest', () => {

@@ -6,7 +6,8 @@
  * through dealsAsOf (later changes undone), activities dated up to that day, and the usual time in
  * a stage from stage spells that ended by then. Pure: the as-of day is an argument.
  *
- * Single-threaded deals (one contact) are not judged: the data model has no contacts yet.
+ * Single-threaded deals (one contact) are not judged: the data model has no contacts yet. Nor is
+ * activity where no activity in the data names a deal.
  */
 import { NULL_CODE, NULL_DAY } from '../snapshot/columns.ts';
 import type { ActivitySnapshot } from '../snapshot/activity-snapshot.ts';
@@ -53,6 +54,8 @@ export type DealRiskRequest = DealRiskOptions & {
   asOf: number;
   /** Only deals whose expected close day is in this period (and overdue ones); all open deals when left out. */
   period?: ForecastPeriod;
+  /** Only deals in this currency (a code of the snapshot's currency column); default every deal. */
+  currency?: number;
   /** Only deals of owners for whom this is true on the as-of day (the caller's scope). */
   visible?: (personId: number, day: number) => boolean;
 };
@@ -98,7 +101,7 @@ export function findRiskyDeals(
   const quietDays = request.quietDays ?? 21;
   const maxPushes = request.maxPushes ?? 1;
   const usual = usualDaysInStage(timelines, asOf, request.lookbackDays ?? 365);
-  const { open } = dealsAsOf(snapshot, timelines, asOf);
+  const { open } = dealsAsOf(snapshot, timelines, asOf, request.currency ?? -1);
 
   // The last activity on each deal up to the as-of day, by snapshot opportunity id.
   const lastActivity = new Map<number, number>();
@@ -110,6 +113,9 @@ export function findRiskyDeals(
       if ((lastActivity.get(opportunity) ?? -Infinity) < day) lastActivity.set(opportunity, day);
     }
 
+  // Where no activity names a deal (activities linked to people or accounts only), silence on a
+  // deal says nothing: the rule is left out.
+  const activityLinked = lastActivity.size > 0;
   const endMs = (asOf + 1) * MS_PER_DAY;
   const { changes } = snapshot;
   const risky: RiskyDeal[] = [];
@@ -154,7 +160,10 @@ export function findRiskyDeals(
       });
     const sinceActivity = last === undefined ? null : asOf - last;
     if (
-      sinceActivity !== null ? sinceActivity > quietDays : created !== NULL_DAY && asOf - created > quietDays
+      activityLinked &&
+      (sinceActivity !== null
+        ? sinceActivity > quietDays
+        : created !== NULL_DAY && asOf - created > quietDays)
     )
       reasons.push({
         kind: 'no_recent_activity',

@@ -187,7 +187,7 @@ export function registerForecastRoutes(app: Api, table: RouteTable, attain: Atta
                   mostLikely: z.string().max(40),
                   bestCase: z.string().max(40),
                   pipeline: z.string().max(40),
-                  note: z.string().max(4_000).nullable().optional(),
+                  note: z.string().max(2_000).nullable().optional(),
                 })
                 .strict(),
             },

@@ -42,5 +42,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     $$;
     CREATE TRIGGER forecast_submissions_no_update BEFORE UPDATE OR DELETE ON forecast_submissions
       FOR EACH ROW EXECUTE FUNCTION forecast_submissions_are_append_only();
+    CREATE TRIGGER forecast_submissions_no_truncate BEFORE TRUNCATE ON forecast_submissions
+      FOR EACH STATEMENT EXECUTE FUNCTION forecast_submissions_are_append_only();
   `.execute(db);
 }

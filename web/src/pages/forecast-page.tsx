@@ -312,14 +312,11 @@ const fields: { key: keyof ForecastCall; label: string; hint: string }[] = [
 
 function CallForm({ view, node, onSaved }: { view: ForecastView; node: ForecastRow; onSaved: () => void }) {
   const isOverride = node.reports > 0;
-  const start: ForecastCall = node.own ??
-    node.rollUp ??
-    view.suggestion ?? {
-      commit: '0',
-      mostLikely: '0',
-      bestCase: '0',
-      pipeline: '0',
-    };
+  // Only the four amounts: the submission object carries its version, note and more.
+  const from = node.own ?? node.rollUp ?? view.suggestion;
+  const start: ForecastCall = from
+    ? { commit: from.commit, mostLikely: from.mostLikely, bestCase: from.bestCase, pipeline: from.pipeline }
+    : { commit: '0', mostLikely: '0', bestCase: '0', pipeline: '0' };
   const [values, setValues] = useState<ForecastCall>(start);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
