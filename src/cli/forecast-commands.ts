@@ -30,6 +30,7 @@ function printBacktest(
     `Backtest of ${report.periods.length} periods (${first?.label} to ${last?.label}) by ${report.groupBy}, ${report.trials} Monte Carlo trials, seed ${report.seed}, in ${report.currency} (${report.computeMs} ms).\n`,
   );
   for (const horizon of backtestHorizons) {
+    const deal = report.dealScores?.find((d) => d.horizon === horizon);
     const scores = report.scores.filter((s) => s.horizon === horizon && methods.includes(s.method));
     if (scores.length === 0) continue;
     out(`\n${horizon}\n`);
@@ -39,6 +40,10 @@ function printBacktest(
     for (const s of scores)
       out(
         `  ${s.method.padEnd(16)} ${String(s.outcomes).padStart(8)} ${percent(s.wape).padStart(8)} ${signed(s.bias).padStart(8)} ${(s.coverage === null ? '' : percent(s.coverage)).padStart(8)}\n`,
+      );
+    if (deal && methods.includes('propensity'))
+      out(
+        `  deal scores: ${deal.deals} deals, AUC ${deal.auc?.toFixed(3) ?? '—'}, Brier ${deal.brier?.toFixed(3) ?? '—'}, largest calibration gap ${Math.max(0, ...deal.calibration.map((c) => Math.abs(c.observedRate - c.meanPredicted))).toFixed(3)}\n`,
       );
   }
 }
@@ -96,6 +101,7 @@ export function registerForecastCommands(program: Command, context: CompCommandC
             seed: Number(opts.seed),
             ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
             ...(opts.horizons ? { horizons: opts.horizons } : {}),
+            propensity: (opts.method ?? forecastMethods).includes('propensity'),
           });
           const methods = opts.method ?? forecastMethods;
           const chosen = { ...report, scores: report.scores.filter((s) => methods.includes(s.method)) };

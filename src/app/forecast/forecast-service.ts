@@ -12,6 +12,7 @@ import {
   horizonAsOf,
   runBacktest,
   type BacktestHorizon,
+  type DealScoreBacktest,
 } from '../../domain/forecast/backtest.ts';
 import {
   forecastGroupBys,
@@ -20,6 +21,7 @@ import {
 } from '../../domain/forecast/forecast-types.ts';
 import { loadMetricDimensions } from '../metrics/load-metric-dimensions.ts';
 import { buildDealTimelines, type DealTimelines } from '../../domain/forecast/deal-timelines.ts';
+import { indexActivities, type ActivityIndex } from '../../domain/forecast/propensity.ts';
 import { findRiskyDeals, type RiskyDeal } from '../../domain/forecast/deal-risk.ts';
 import { dealsAsOf } from '../../domain/forecast/deals-as-of.ts';
 import { scoreForecasts, type ForecastOutcome } from '../../domain/forecast/forecast-accuracy.ts';
@@ -158,6 +160,8 @@ export type BacktestQuery = {
   trials: number;
   seed: number;
   horizons?: BacktestHorizon[];
+  /** Train and score the win-propensity model at every horizon too (slower). */
+  propensity?: boolean;
 };
 
 export type BacktestReport = {
@@ -175,6 +179,7 @@ export type BacktestReport = {
     actual: string;
     stageWeighted: string;
     historical: string;
+    propensity?: string;
     p10: string | null;
     p50: string | null;
     p90: string | null;
@@ -187,6 +192,8 @@ export type BacktestReport = {
     bias: number | null;
     coverage: number | null;
   }[];
+  /** With propensity: AUC, Brier score and calibration of the deal scores, per horizon. */
+  dealScores?: DealScoreBacktest[];
   computeMs: number;
 };
 
@@ -226,6 +233,7 @@ export type AccuracyReport = {
 type Loaded = {
   snapshots: Snapshots;
   timelines: DealTimelines;
+  activityIndex: ActivityIndex;
   hierarchy: Hierarchy;
   names: Map<number, string>;
   positions: Map<number, { title: string }>;
@@ -297,6 +305,7 @@ export class ForecastService {
       return {
         snapshots,
         timelines: buildDealTimelines(snapshot),
+        activityIndex: indexActivities(snapshots.activities),
         hierarchy,
         names: new Map(people.map((p) => [p.id, p.name])),
         positions: new Map(positions.map((p) => [p.id, { title: p.title }])),
@@ -823,6 +832,7 @@ export class ForecastService {
       {
         snapshot: loaded.snapshots.opportunities,
         timelines: loaded.timelines,
+        activities: loaded.activityIndex,
         ...(dimensions ? { dimensions } : {}),
       },
       {
@@ -832,6 +842,7 @@ export class ForecastService {
         currency: loaded.currency,
         monteCarlo: { trials: query.trials, seed: query.seed },
         ...(query.horizons ? { horizons: query.horizons } : {}),
+        ...(query.propensity ? { propensity: {} } : {}),
       },
     );
     const digits = minorDigits(loaded.currency);
@@ -851,6 +862,7 @@ export class ForecastService {
         actual: money(r.actualMinor)!,
         stageWeighted: money(r.stageWeightedMinor)!,
         historical: money(r.historicalMinor)!,
+        ...(r.propensityMinor !== undefined ? { propensity: money(r.propensityMinor)! } : {}),
         p10: money(r.p10Minor),
         p50: money(r.p50Minor),
         p90: money(r.p90Minor),
@@ -863,6 +875,7 @@ export class ForecastService {
         bias: sc.bias,
         coverage: sc.coverage ?? null,
       })),
+      ...(result.dealScores ? { dealScores: result.dealScores } : {}),
       computeMs: Math.round(performance.now() - started),
     };
   }

@@ -8,7 +8,14 @@ import { MAX_DAY_NUMBER } from '../calendar/day-number.ts';
 import { GroupResolver, SlotTable } from '../metrics/group-resolver.ts';
 import { buildDealTimelines } from './deal-timelines.ts';
 import { dealsAsOf } from './deals-as-of.ts';
-import { scoreForecasts, type AccuracyScores, type ForecastOutcome } from './forecast-accuracy.ts';
+import {
+  scoreDealPredictions,
+  scoreForecasts,
+  type AccuracyScores,
+  type DealScoreAccuracy,
+  type ForecastOutcome,
+} from './forecast-accuracy.ts';
+import { NULL_DAY } from '../snapshot/columns.ts';
 import { forecastPeriod, type ForecastInput, type ForecastRequest } from './forecast-period.ts';
 import type { ForecastGroupBy, ForecastMethod, ForecastPeriod } from './forecast-types.ts';
 
@@ -49,6 +56,8 @@ export type BacktestRow = {
   actualMinor: number;
   stageWeightedMinor: number;
   historicalMinor: number;
+  /** With `propensity` in the request. */
+  propensityMinor?: number;
   p10Minor?: number;
   p50Minor?: number;
   p90Minor?: number;
@@ -56,7 +65,17 @@ export type BacktestRow = {
 
 export type BacktestScore = AccuracyScores & { method: ForecastMethod; horizon: BacktestHorizon };
 
-export type BacktestResult = { rows: BacktestRow[]; scores: BacktestScore[] };
+/**
+ * With `propensity`: the deal-level scores of each horizon, over every open deal scored on its
+ * as-of day that has closed since (deals still open now have no outcome and are left out).
+ */
+export type DealScoreBacktest = DealScoreAccuracy & { horizon: BacktestHorizon };
+
+export type BacktestResult = {
+  rows: BacktestRow[];
+  scores: BacktestScore[];
+  dealScores?: DealScoreBacktest[];
+};
 
 /**
  * Won revenue per group with a close day in the period, as the data stands now (the truth a
@@ -93,12 +112,24 @@ export function runBacktest(input: ForecastInput, request: BacktestRequest): Bac
     request.currency === undefined ? -1 : input.snapshot.currency.dictionary.indexOf(request.currency);
   const currency = request.currency !== undefined && code < 0 ? -2 : code;
   const rows: BacktestRow[] = [];
+  const dealPredictions = new Map<BacktestHorizon, { p: number[]; y: number[] }>();
   for (const period of request.periods) {
     const actual = actualRevenue(withTimelines, period, groupBy, currency);
     for (const horizon of horizons) {
       const asOf = horizonAsOf(horizon, period);
       if (asOf === undefined) continue;
       const forecast = forecastPeriod(withTimelines, { ...request, period, asOf, groupBy });
+      if (forecast.dealScores) {
+        const into = dealPredictions.get(horizon) ?? { p: [], y: [] };
+        dealPredictions.set(horizon, into);
+        const { row, probability } = forecast.dealScores;
+        for (let i = 0; i < row.length; i++) {
+          const r = row[i]!;
+          if (timelines.closeDay[r] === NULL_DAY || Number.isNaN(probability[i]!)) continue;
+          into.p.push(probability[i]!);
+          into.y.push(timelines.isWon[r]!);
+        }
+      }
       // Every group that had a forecast or an actual.
       const keys = new SlotTable();
       for (const g of forecast.historical) keys.slotOf(g.key);
@@ -106,6 +137,7 @@ export function runBacktest(input: ForecastInput, request: BacktestRequest): Bac
       for (const key of [...keys.keys].sort((a, b) => a - b)) {
         const weighted = forecast.stageWeighted.find((g) => g.key === key);
         const historical = forecast.historical.find((g) => g.key === key);
+        const propensity = forecast.propensity?.find((g) => g.key === key);
         rows.push({
           period,
           horizon,
@@ -114,6 +146,7 @@ export function runBacktest(input: ForecastInput, request: BacktestRequest): Bac
           actualMinor: actual.get(key) ?? 0,
           stageWeightedMinor: weighted?.expectedMinor ?? 0,
           historicalMinor: historical?.expectedMinor ?? 0,
+          ...(forecast.propensity ? { propensityMinor: propensity?.expectedMinor ?? 0 } : {}),
           ...(request.monteCarlo
             ? {
                 p10Minor: historical?.p10Minor ?? 0,
@@ -139,6 +172,11 @@ export function runBacktest(input: ForecastInput, request: BacktestRequest): Bac
       'historical',
       at.map((row) => ({ forecastMinor: row.historicalMinor, actualMinor: row.actualMinor })),
     );
+    if (request.propensity)
+      score(
+        'propensity',
+        at.map((row) => ({ forecastMinor: row.propensityMinor ?? 0, actualMinor: row.actualMinor })),
+      );
     if (request.monteCarlo)
       score(
         'monte_carlo',
@@ -150,5 +188,8 @@ export function runBacktest(input: ForecastInput, request: BacktestRequest): Bac
         })),
       );
   }
-  return { rows, scores };
+  const dealScores: DealScoreBacktest[] = [];
+  for (const [horizon, { p, y }] of dealPredictions)
+    dealScores.push({ horizon, ...scoreDealPredictions(p, y) });
+  return { rows, scores, ...(request.propensity ? { dealScores } : {}) };
 }

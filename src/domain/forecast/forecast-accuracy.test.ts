@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreForecasts } from './forecast-accuracy.ts';
+import { scoreDealPredictions, scoreForecasts } from './forecast-accuracy.ts';
 
 describe('scoreForecasts', () => {
   it('computes WAPE, signed bias and P10–P90 coverage', () => {
@@ -18,5 +18,27 @@ describe('scoreForecasts', () => {
       bias: null,
       coverage: null,
     });
+  });
+});
+
+describe('scoreDealPredictions', () => {
+  it('computes AUC with ties at half, the Brier score and the calibration by decile', () => {
+    // Won: 0.9, 0.6 (tied with a loss), lost: 0.6, 0.2. Pairs (won > lost): 0.9>0.6, 0.9>0.2, 0.6>0.2, 0.6=0.6 (half).
+    const scores = scoreDealPredictions([0.9, 0.6, 0.6, 0.2], [1, 1, 0, 0]);
+    expect(scores.auc).toBeCloseTo(3.5 / 4, 12);
+    expect(scores.brier).toBeCloseTo((0.01 + 0.16 + 0.36 + 0.04) / 4, 12);
+    expect(scores.won).toBe(2);
+    const twenty = scoreDealPredictions(
+      Array.from({ length: 20 }, (_, i) => i / 20),
+      Array.from({ length: 20 }, (_, i) => (i >= 10 ? 1 : 0)),
+    );
+    expect(twenty.auc).toBe(1);
+    expect(twenty.calibration).toHaveLength(10);
+    expect(twenty.calibration[0]).toEqual({ bin: 0, count: 2, meanPredicted: 0.025, observedRate: 0 });
+    expect(twenty.calibration[9]!.observedRate).toBe(1);
+  });
+
+  it('has no AUC without both outcomes', () => {
+    expect(scoreDealPredictions([0.3, 0.4], [1, 1]).auc).toBeNull();
   });
 });

@@ -21,6 +21,13 @@ import {
 } from './historical-model.ts';
 import { AMOUNT_RATIO_POINTS, simulateRevenue } from './monte-carlo.ts';
 import {
+  scorePropensity,
+  trainPropensityModel,
+  type ActivityIndex,
+  type PropensityModel,
+  type PropensityOptions,
+} from './propensity.ts';
+import {
   forecastGroupBys,
   type ForecastDimensions,
   type ForecastGroupBy,
@@ -39,6 +46,8 @@ export type ForecastInput = {
    * subtree of the hierarchy, say). Keys are whole numbers; -1 collects what belongs to no group.
    */
   keyOfPerson?: (personId: number, day: number) => number;
+  /** Activities by deal (indexActivities), for the propensity model's activity features. */
+  activities?: ActivityIndex;
 };
 
 export type ForecastRequest = {
@@ -61,10 +70,12 @@ export type ForecastRequest = {
    * (created after the as-of day and won within the period). Default 4; 0 leaves them out.
    */
   newDealWindows?: number;
+  /** Train the win-propensity model as of the as-of day and forecast with it too (`propensity`). */
+  propensity?: PropensityOptions;
 };
 
 export type ForecastIssue = {
-  code: 'no_stage_probability' | 'thin_history' | 'typical_amount';
+  code: 'no_stage_probability' | 'thin_history' | 'typical_amount' | 'propensity_fallback';
   message: string;
   stage?: string;
 };
@@ -77,6 +88,14 @@ export type ForecastResult = {
   stageWeighted: GroupForecast[];
   /** Closed revenue plus the expected wins of open and not-yet-created deals; P10/P50/P90 with monteCarlo. */
   historical: GroupForecast[];
+  /**
+   * With `propensity`: the historical forecast with each open deal's chance of winning from the
+   * propensity model (its timing still from the historical curves); the historical one where the
+   * model had too little history (issue `propensity_fallback`).
+   */
+  propensity?: GroupForecast[];
+  /** With `propensity`: each open deal's calibrated P(won), by snapshot row, for deal-level scoring. */
+  dealScores?: { row: Int32Array; probability: Float64Array };
   issues: ForecastIssue[];
 };
 
@@ -139,9 +158,14 @@ export function forecastPeriod(input: ForecastInput, request: ForecastRequest): 
     currencyCode(snapshot, request.currency),
     typicalAmounts(snapshot, timelines, asOf),
   );
-  const horizon = Math.max(request.model?.horizonDays ?? 0, period.to - 1 - asOf, 1);
+  // The propensity method needs the whole win-within curve (a deal's eventual chance), not only
+  // up to the period's end.
+  const horizon = Math.max(request.model?.horizonDays ?? 0, period.to - 1 - asOf, request.propensity ? 400 : 1);
   const model = learnHistoricalModel(snapshot, timelines, asOf, { ...request.model, horizonDays: horizon });
-  return forecastFromModel(input, request, timelines, deals, model);
+  const propensity = request.propensity
+    ? trainPropensityModel(snapshot, timelines, input.activities ?? new Map(), asOf, request.propensity)
+    : undefined;
+  return forecastFromModel(input, request, timelines, deals, model, propensity);
 }
 
 /** The forecast from deals and a model already built for the request's as-of day. */
@@ -151,6 +175,7 @@ export function forecastFromModel(
   timelines: DealTimelines,
   deals: DealsAsOf,
   model: HistoricalModel,
+  propensityModel?: PropensityModel,
 ): ForecastResult {
   const { snapshot } = input;
   const { period, asOf, groupBy } = request;
@@ -188,6 +213,13 @@ export function forecastFromModel(
   const expectedBySlot: number[] = [];
   const openBySlot: number[] = [];
   const inPeriodBySlot: number[] = [];
+  // The propensity model's P(won, eventually) per open deal, and the share of the deal's eventual
+  // win chance that falls in the period (from its historical curve).
+  const scores =
+    propensityModel?.usable === true
+      ? scorePropensity(propensityModel, snapshot, timelines, input.activities ?? new Map(), open.row, asOf)
+      : undefined;
+  const propensityBySlot: number[] = [];
   let thin = 0;
   for (let i = 0; i < open.count; i++) {
     const slot = slots.slotOf(resolver.keyOfPerson(open.owner[i]!, asOf));
@@ -228,6 +260,16 @@ export function forecastFromModel(
     }
     probability[i] = p;
     expectedBySlot[slot] = (expectedBySlot[slot] ?? 0) + amount * p * ratio;
+    if (scores) {
+      const won = scores.probability[i]!;
+      let inPeriodShare = 0;
+      if (model.cellSource[cell] !== CELL_NONE) {
+        const eventual = winBetween(model, cell, 1, model.horizonDays);
+        inPeriodShare = eventual > 0 ? p / eventual : 0;
+      } else inPeriodShare = inPeriod && closeOn > asOf ? 1 : 0;
+      const q = Number.isNaN(won) ? p : won * Math.min(1, inPeriodShare);
+      propensityBySlot[slot] = (propensityBySlot[slot] ?? 0) + amount * q * ratio;
+    }
     if (p > 0) openBySlot[slot] = (openBySlot[slot] ?? 0) + 1;
   }
   for (const stage of missing)
@@ -240,6 +282,11 @@ export function forecastFromModel(
     issues.push({
       code: 'typical_amount',
       message: `${open.typicalAmountCount} open deals have no amount; they count at the median won amount of their product`,
+    });
+  if (propensityModel && !propensityModel.usable)
+    issues.push({
+      code: 'propensity_fallback',
+      message: `${propensityModel.reason}; the historical method stands in`,
     });
   if (thin > 0)
     issues.push({
@@ -310,6 +357,7 @@ export function forecastFromModel(
 
   const stageWeighted: GroupForecast[] = [];
   const historical: GroupForecast[] = [];
+  const propensity: GroupForecast[] = [];
   for (let g = 0; g < groupCount; g++) {
     const key = slots.keys[g]!;
     stageWeighted.push({
@@ -330,6 +378,15 @@ export function forecastFromModel(
       forecast.p90Minor = simulated.p90[g]!;
     }
     historical.push(forecast);
+    if (propensityModel)
+      propensity.push({
+        key,
+        closedMinor: closed[g]!,
+        expectedMinor: scores
+          ? closed[g]! + (propensityBySlot[g] ?? 0) + newExpected[g]!
+          : forecast.expectedMinor,
+        openDeals: openBySlot[g] ?? 0,
+      });
   }
   const byKey = (x: GroupForecast, y: GroupForecast) => x.key - y.key;
   return {
@@ -338,6 +395,8 @@ export function forecastFromModel(
     groupBy,
     stageWeighted: stageWeighted.sort(byKey),
     historical: historical.sort(byKey),
+    ...(propensityModel ? { propensity: propensity.sort(byKey) } : {}),
+    ...(scores ? { dealScores: { row: open.row, probability: scores.probability } } : {}),
     issues,
   };
 }

@@ -18,7 +18,7 @@ export type ForecastGroupBy = (typeof forecastGroupBys)[number];
 export type ForecastDimensions = MetricDimensions;
 
 /** The forecasting methods (docs/forecasting.md §Methods). */
-export const forecastMethods = ['stage_weighted', 'historical', 'monte_carlo'] as const;
+export const forecastMethods = ['stage_weighted', 'historical', 'monte_carlo', 'propensity'] as const;
 export type ForecastMethod = (typeof forecastMethods)[number];
 
 /** One group's forecast for the period. */

@@ -22,8 +22,19 @@ const MS_PER_DAY = 86_400_000;
 export type PropensityOptions = {
   /** Closed deals created within this many days before the as-of day train the model. Default 730. */
   lookbackDays?: number;
-  /** Points of each training deal's open life it is observed at. Default 3. */
-  observationsPerDeal?: number;
+  /**
+   * Each training deal is observed every this many days of its open life (from a point set by its
+   * id), so that long-lived deals weigh as they do in a pipeline on any given day. Default 14.
+   */
+  observationStepDays?: number;
+  /**
+   * Observations end this many days before the as-of day, so that nearly every deal observed has
+   * had time to close: a deal open on the as-of day has no known outcome, and training only on the
+   * quick closers of recent weeks would overrate the pipeline. Default 120.
+   */
+  maturityDays?: number;
+  /** At most this many observations of one deal. Default 26. */
+  maxObservationsPerDeal?: number;
   /** Fewer closed deals, wins or losses than this: too little history to trust. Default 200 / 40 / 40. */
   minDeals?: number;
   minWins?: number;
@@ -52,7 +63,7 @@ export type PropensityModel =
       sd: Float64Array;
       /** Intercept first, then one per feature (standardised). */
       coefficients: Float64Array;
-      /** Platt scaling of the raw log-odds: p = σ(a · z + b). */
+      /** Platt scaling of the raw log-odds, fitted on the held-out deals: p = σ(a · z + b). */
       calibration: { a: number; b: number };
       trainingDeals: number;
       observations: number;
@@ -258,7 +269,9 @@ export function trainPropensityModel(
   options: PropensityOptions = {},
 ): PropensityModel {
   const lookback = options.lookbackDays ?? 730;
-  const perDeal = options.observationsPerDeal ?? 3;
+  const step = options.observationStepDays ?? 14;
+  const perDealCap = options.maxObservationsPerDeal ?? 26;
+  const lastObservation = asOf - (options.maturityDays ?? 120);
   const ridge = options.ridge ?? 1;
 
   // Closed by the as-of day, created in the lookback: the training deals.
@@ -321,9 +334,14 @@ export function trainPropensityModel(
   const features = featureNames(snapshot, encoding);
   const p = features.length;
 
-  // Observations: each training deal at `perDeal` points of its open life, placed by its id's hash.
-  const maxRows = training.length * perDeal;
-  const x = new Float64Array(maxRows * p);
+  // Observations: each training deal every `step` days of its open life, from a point set by its
+  // id's hash; counted first, so the matrix is allocated once.
+  let maxRows = 0;
+  for (const r of training) {
+    const life = timelines.closeDay[r]! - snapshot.createdOn[r]!;
+    if (life >= 1) maxRows += Math.min(perDealCap, Math.ceil(life / step));
+  }
+  const x = new Float32Array(maxRows * p);
   const y = new Uint8Array(maxRows);
   const heldOut = new Uint8Array(maxRows);
   const row = new Float64Array(p);
@@ -335,10 +353,10 @@ export function trainPropensityModel(
     if (life < 1) continue;
     const id = snapshot.id[r]!;
     const holdOut = hashUnit(id, 0x51ed) < 0.2 ? 1 : 0;
-    const offset = hashUnit(id, 0x0b5e);
-    for (let j = 0; j < perDeal; j++) {
-      const day = created + Math.floor(((j + offset) / perDeal) * life);
-      if (day >= closed) continue;
+    const offset = Math.floor(hashUnit(id, 0x0b5e) * step);
+    for (let j = 0; j < perDealCap; j++) {
+      const day = created + offset + j * step;
+      if (day >= closed || day > lastObservation) break;
       if (!featuresOn(snapshot, timelines, activities, encoding, r, day, row)) continue;
       x.set(row, n * p);
       y[n] = timelines.isWon[r]!;
