@@ -85,7 +85,7 @@ export type ForecastView = {
 export type ForecastPeriod = { id: number; label: string; from: string; to: string };
 
 export type AccuracyLayerName =
-  'stage_weighted' | 'historical' | 'monte_carlo' | 'rep_roll_up' | 'manager_call';
+  'stage_weighted' | 'historical' | 'monte_carlo' | 'propensity' | 'rep_roll_up' | 'manager_call';
 
 export type ForecastAccuracy = {
   kind: string;
@@ -98,6 +98,7 @@ export type ForecastAccuracy = {
     actual: Amount;
     stageWeighted: Amount;
     historical: Amount;
+    propensity: Amount;
     p10: Amount;
     p50: Amount;
     p90: Amount;
@@ -112,6 +113,14 @@ export type ForecastAccuracy = {
     bias: number | null;
     coverage: number | null;
     valueAdded: number | null;
+  }[];
+  dealScores: {
+    horizon: string;
+    deals: number;
+    won: number;
+    auc: number | null;
+    brier: number | null;
+    calibration: { bin: number; count: number; meanPredicted: number; observedRate: number }[];
   }[];
 };
 

@@ -23,8 +23,13 @@ import { loadMetricDimensions } from '../metrics/load-metric-dimensions.ts';
 import { buildDealTimelines, type DealTimelines } from '../../domain/forecast/deal-timelines.ts';
 import { indexActivities, type ActivityIndex } from '../../domain/forecast/propensity.ts';
 import { findRiskyDeals, type RiskyDeal } from '../../domain/forecast/deal-risk.ts';
-import { dealsAsOf } from '../../domain/forecast/deals-as-of.ts';
-import { scoreForecasts, type ForecastOutcome } from '../../domain/forecast/forecast-accuracy.ts';
+import { dealsAsOf, fieldOn } from '../../domain/forecast/deals-as-of.ts';
+import { FIELD_CODE } from '../../domain/snapshot/opportunity-snapshot.ts';
+import {
+  scoreDealPredictions,
+  scoreForecasts,
+  type ForecastOutcome,
+} from '../../domain/forecast/forecast-accuracy.ts';
 import { forecastPeriod, type ForecastResult } from '../../domain/forecast/forecast-period.ts';
 import { childrenOf, subtreeKeyOf, treeOn, type TreeOnDay } from '../../domain/forecast/forecast-tree.ts';
 import {
@@ -204,6 +209,7 @@ export type AccuracyRow = {
   actual: string;
   stageWeighted: string;
   historical: string;
+  propensity: string;
   p10: string;
   p50: string;
   p90: string;
@@ -212,7 +218,7 @@ export type AccuracyRow = {
 };
 
 export type AccuracyLayer = {
-  layer: 'stage_weighted' | 'historical' | 'monte_carlo' | 'rep_roll_up' | 'manager_call';
+  layer: 'stage_weighted' | 'historical' | 'monte_carlo' | 'propensity' | 'rep_roll_up' | 'manager_call';
   horizon: BacktestHorizon;
   periods: number;
   wape: number | null;
@@ -228,6 +234,8 @@ export type AccuracyReport = {
   node: { positionId: number | null; name: string };
   rows: AccuracyRow[];
   layers: AccuracyLayer[];
+  /** The propensity model's deal scores (AUC, Brier, calibration by decile), per horizon. */
+  dealScores: DealScoreBacktest[];
 };
 
 type Loaded = {
@@ -386,9 +394,10 @@ export class ForecastService {
     root: number | null,
     mode: 'children' | 'total',
     scope: Scope,
+    withPropensity = false,
   ): ForecastResult {
     const scopeKey = scope.kind === 'all' ? 'all' : `person ${scope.selfPersonId}`;
-    const key = `${period.from}:${period.to}:${asOf}:${root}:${mode}:${scopeKey}`;
+    const key = `${period.from}:${period.to}:${asOf}:${root}:${mode}:${scopeKey}:${withPropensity}`;
     const known = this.results.get(key);
     if (known) return known;
     const below = subtreeKeyOf(loaded.hierarchy, root);
@@ -405,7 +414,12 @@ export class ForecastService {
         ? grouped
         : (person: number, day: number) => (personVisibleOn(scope, person, day) ? grouped(person, day) : -1);
     const result = forecastPeriod(
-      { snapshot: loaded.snapshots.opportunities, timelines: loaded.timelines, keyOfPerson },
+      {
+        snapshot: loaded.snapshots.opportunities,
+        timelines: loaded.timelines,
+        keyOfPerson,
+        activities: loaded.activityIndex,
+      },
       {
         period,
         asOf,
@@ -413,6 +427,7 @@ export class ForecastService {
         stageProbabilities: loaded.stageProbabilities,
         currency: loaded.currency,
         monteCarlo: { trials: TRIALS, seed: SEED },
+        ...(withPropensity ? { propensity: {} } : {}),
       },
     );
     if (this.results.size > 200) this.results.clear();
@@ -1057,6 +1072,7 @@ export class ForecastService {
 
     type Scored = { row: AccuracyRow; minor: Record<string, number | null> };
     const scored: Scored[] = [];
+    const dealPredictions = new Map<BacktestHorizon, { p: number[]; y: number[] }>();
     for (const period of periods) {
       let actual = 0;
       for (let i = 0; i < won.count; i++) {
@@ -1069,8 +1085,22 @@ export class ForecastService {
         const asOf = horizonAsOf(horizon, period);
         // Only the days the caller may see the position as it stood: a predecessor's calls stay theirs.
         if (asOf === undefined || !this.canView(scope, node, asOf)) continue;
-        const result = this.forecast(loaded, period, asOf, node, 'total', scope);
+        const result = this.forecast(loaded, period, asOf, node, 'total', scope, true);
         const h = result.historical.find((g) => g.key === 0);
+        const pr = result.propensity?.find((g) => g.key === 0);
+        // The deal scores of the subtree's open deals that have closed since, for the deal-level layer.
+        if (result.dealScores) {
+          const into = dealPredictions.get(horizon) ?? { p: [], y: [] };
+          dealPredictions.set(horizon, into);
+          const { row, probability } = result.dealScores;
+          for (let i = 0; i < row.length; i++) {
+            const r = row[i]!;
+            if (loaded.timelines.closeDay[r] === NULL_DAY || Number.isNaN(probability[i]!)) continue;
+            if (!inSubtree(fieldOn(snapshot, r, asOf, FIELD_CODE.owner_person_id), asOf)) continue;
+            into.p.push(probability[i]!);
+            into.y.push(loaded.timelines.isWon[r]!);
+          }
+        }
         const w = result.stageWeighted.find((g) => g.key === 0);
         // Submissions as they stood at the end of the horizon's day.
         const endOfDay = `${fromDayNumber(asOf + 1)}T00:00:00.000Z`;
@@ -1117,6 +1147,7 @@ export class ForecastService {
           actual,
           stageWeighted: w?.expectedMinor ?? 0,
           historical: h?.expectedMinor ?? 0,
+          propensity: pr?.expectedMinor ?? h?.expectedMinor ?? 0,
           p10: h?.p10Minor ?? 0,
           p50: h?.p50Minor ?? 0,
           p90: h?.p90Minor ?? 0,
@@ -1132,6 +1163,7 @@ export class ForecastService {
             actual: money(actual),
             stageWeighted: money(minor.stageWeighted),
             historical: money(minor.historical),
+            propensity: money(minor.propensity),
             p10: money(minor.p10),
             p50: money(minor.p50),
             p90: money(minor.p90),
@@ -1148,6 +1180,7 @@ export class ForecastService {
         ['stage_weighted', 'stageWeighted'],
         ['historical', 'historical'],
         ['monte_carlo', 'p50'],
+        ['propensity', 'propensity'],
         ['rep_roll_up', 'repRollUp'],
         ['manager_call', 'managerCall'],
       ];
@@ -1182,6 +1215,10 @@ export class ForecastService {
       node: { positionId: node, name: node === null ? 'Company' : this.nameOf(loaded, tree, node) },
       rows: scored.map((s) => s.row),
       layers,
+      dealScores: [...dealPredictions].map(([horizon, { p, y }]) => ({
+        horizon,
+        ...scoreDealPredictions(p, y),
+      })),
     };
   }
 }

@@ -241,6 +241,7 @@ export function registerForecastRoutes(app: Api, table: RouteTable, attain: Atta
                       actual: Money,
                       stageWeighted: Money,
                       historical: Money,
+                      propensity: Money,
                       p10: Money,
                       p50: Money,
                       p90: Money,
@@ -254,6 +255,7 @@ export function registerForecastRoutes(app: Api, table: RouteTable, attain: Atta
                         'stage_weighted',
                         'historical',
                         'monte_carlo',
+                        'propensity',
                         'rep_roll_up',
                         'manager_call',
                       ]),
@@ -263,6 +265,23 @@ export function registerForecastRoutes(app: Api, table: RouteTable, attain: Atta
                       bias: z.number().nullable(),
                       coverage: z.number().nullable(),
                       valueAdded: z.number().nullable(),
+                    }),
+                  ),
+                  dealScores: z.array(
+                    z.object({
+                      horizon: z.enum(backtestHorizons),
+                      deals: z.number(),
+                      won: z.number(),
+                      auc: z.number().nullable(),
+                      brier: z.number().nullable(),
+                      calibration: z.array(
+                        z.object({
+                          bin: z.number(),
+                          count: z.number(),
+                          meanPredicted: z.number(),
+                          observedRate: z.number(),
+                        }),
+                      ),
                     }),
                   ),
                 })

@@ -36,6 +36,7 @@ const layerLabels: Record<AccuracyLayerName, string> = {
   stage_weighted: 'Stage-weighted pipeline (baseline)',
   historical: 'Historical win rates',
   monte_carlo: 'Monte Carlo P50',
+  propensity: 'Win propensity model',
   rep_roll_up: 'Reps’ submissions, summed',
   manager_call: 'Manager’s call',
 };
@@ -570,6 +571,7 @@ function AccuracyCard({
     };
   }, [rows]);
   const layers = (report?.layers ?? []).filter((l) => l.horizon === horizon && l.periods > 0);
+  const deals = report?.dealScores.find((d) => d.horizon === horizon && d.deals > 0);
   return (
     <section className="card" aria-labelledby="accuracy-title">
       <div className="card-header">
@@ -636,6 +638,46 @@ function AccuracyCard({
               </tbody>
             </table>
           </div>
+          {deals && (
+            <div className="table-wrap" data-testid="forecast-deal-scores">
+              <table className="table table-compact">
+                <caption className="table-note">
+                  Deal scores of the win propensity model: {deals.deals} open deals scored on those days that
+                  have closed since. AUC {deals.auc === null ? '—' : deals.auc.toFixed(2)} (1 ranks perfectly,
+                  0.5 is chance), Brier score {deals.brier === null ? '—' : deals.brier.toFixed(3)}.
+                  Calibration: predicted against what happened, by tenth of the deals.
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Tenth</th>
+                    {deals.calibration.map((c) => (
+                      <th scope="col" className="num" key={c.bin}>
+                        {c.bin + 1}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  <tr>
+                    <th scope="row">Predicted</th>
+                    {deals.calibration.map((c) => (
+                      <td className="num" key={c.bin}>
+                        {percent(c.meanPredicted)}
+                      </td>
+                    ))}
+                  </tr>
+                  <tr>
+                    <th scope="row">Won</th>
+                    {deals.calibration.map((c) => (
+                      <td className="num" key={c.bin}>
+                        {percent(c.observedRate)}
+                      </td>
+                    ))}
+                  </tr>
+                </tbody>
+              </table>
+            </div>
+          )}
         </>
       )}
     </section>
