@@ -34,7 +34,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     CREATE INDEX forecast_submissions_period ON forecast_submissions (period_id, position_id, version);
 
-    -- Every version is kept: a new call is a new row, never an edit.
+    -- Every version is kept: a new call is a new row, never an edit. (TRUNCATE stays possible: it
+    -- cascades from positions when a whole database is reset, as the import tests do.)
     CREATE FUNCTION forecast_submissions_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       RAISE EXCEPTION 'forecast submissions are append-only: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
@@ -42,7 +43,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     $$;
     CREATE TRIGGER forecast_submissions_no_update BEFORE UPDATE OR DELETE ON forecast_submissions
       FOR EACH ROW EXECUTE FUNCTION forecast_submissions_are_append_only();
-    CREATE TRIGGER forecast_submissions_no_truncate BEFORE TRUNCATE ON forecast_submissions
-      FOR EACH STATEMENT EXECUTE FUNCTION forecast_submissions_are_append_only();
   `.execute(db);
 }
