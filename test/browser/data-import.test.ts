@@ -103,14 +103,14 @@ describe('Data import in the browser', () => {
   });
 
   it('shows what an area not built yet will hold, with a way to bring data in', async () => {
-    await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Forecast' }).click();
-    await page.waitForURL(`${baseUrl}/forecast`);
-    await page.getByRole('heading', { level: 1, name: 'Forecast' }).waitFor();
+    await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Improve' }).click();
+    await page.waitForURL(`${baseUrl}/improve`);
+    await page.getByRole('heading', { level: 1, name: 'Improve' }).waitFor();
     const emptyState = page.locator('.empty-state');
-    expect(await emptyState.textContent()).toContain('Commit, best case and pipeline');
+    expect(await emptyState.textContent()).toContain('Competency assessments against the 21-skill model');
     // The title receives focus after navigation, for screen readers and keyboard users.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('page-title');
-    await screenshot('01-forecast-empty-state');
+    await screenshot('01-improve-empty-state');
 
     // Deep link and reload work (the server serves the app for every UI path; the session cookie stays).
     await page.goto(`${baseUrl}/plan`);

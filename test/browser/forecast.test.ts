@@ -5,6 +5,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  apiCall,
   launchBrowser,
   openPage,
   prepareBrowserTest,
@@ -37,28 +38,6 @@ async function newPage(): Promise<Page> {
   const opened = await openPage(browser!, pageErrors);
   contexts.push(opened.context);
   return opened.page;
-}
-
-/** Calls the API with the page's session (its cookie, and the CSRF token for a change). */
-async function apiCall<T>(page: Page, method: string, apiPath: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ method, apiPath, body }) => {
-      const me = await (await fetch('/api/auth/me')).json();
-      const response = await fetch(apiPath, {
-        method,
-        headers: {
-          accept: 'application/json',
-          'x-csrf-token': me.csrfToken ?? '',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!response.ok)
-        throw new Error(`${method} ${apiPath} answered ${response.status}: ${await response.text()}`);
-      return response.json();
-    },
-    { method, apiPath, body },
-  ) as Promise<T>;
 }
 
 /** A user for a person of the demo, set up through their one-time link and the set-up page. */

@@ -150,3 +150,25 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByLabel('Password').press('Enter');
   await page.getByTestId('user-menu-button').waitFor();
 }
+
+/** Calls the API with the page's session (its cookie, and the CSRF token for a change). */
+export async function apiCall<T>(page: Page, method: string, apiPath: string, body?: unknown): Promise<T> {
+  return page.evaluate(
+    async ({ method, apiPath, body }) => {
+      const me = await (await fetch('/api/auth/me')).json();
+      const response = await fetch(apiPath, {
+        method,
+        headers: {
+          accept: 'application/json',
+          'x-csrf-token': me.csrfToken ?? '',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok)
+        throw new Error(`${method} ${apiPath} answered ${response.status}: ${await response.text()}`);
+      return response.json();
+    },
+    { method, apiPath, body },
+  ) as Promise<T>;
+}
