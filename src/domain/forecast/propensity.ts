@@ -365,6 +365,25 @@ export function trainPropensityModel(
     }
   }
 
+  // Both outcomes among the rows fitted (the held-out deals aside), or the intercept runs off to
+  // infinity: with few deals the held-out share can take every loss.
+  let fitWins = 0;
+  let fitted = 0;
+  for (let i = 0; i < n; i++)
+    if (!heldOut[i]) {
+      fitted++;
+      fitWins += y[i]!;
+    }
+  if (fitWins === 0 || fitWins === fitted)
+    return {
+      usable: false,
+      asOf,
+      reason: `too little closed history to trust a propensity model: the ${fitted} observations to fit (held-out deals aside) are all ${fitWins === 0 ? 'losses' : 'wins'}`,
+      trainingDeals: training.length,
+      wins,
+      losses,
+    };
+
   // Standardise on the fitting rows.
   const mean = new Float64Array(p);
   const sd = new Float64Array(p);
@@ -423,12 +442,12 @@ export function trainPropensityModel(
     const rows: number[][] = [];
     for (let j = 0; j < q; j++) rows.push(Array.from(hessian.subarray(j * q, (j + 1) * q)));
     const step = new CholeskyDecomposition(new Matrix(rows)).solve(Matrix.columnVector(Array.from(gradient)));
+    // A damped step: at most 5 on any coefficient (of a standardised feature), so that a nearly
+    // separable history cannot throw the fit to infinity; Newton's full steps near the optimum.
     let largest = 0;
-    for (let j = 0; j < q; j++) {
-      const change = step.get(j, 0);
-      beta[j]! += change;
-      largest = Math.max(largest, Math.abs(change));
-    }
+    for (let j = 0; j < q; j++) largest = Math.max(largest, Math.abs(step.get(j, 0)));
+    const scale = largest > 5 ? 5 / largest : 1;
+    for (let j = 0; j < q; j++) beta[j]! += scale * step.get(j, 0);
     if (largest < 1e-6) {
       iterations++;
       break;
