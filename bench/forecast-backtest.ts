@@ -1,8 +1,20 @@
+/**
+ * The demo backtest of docs/forecasting.md §Results on the demo generator, for any seed:
+ *
+ *   npx tsx bench/forecast-backtest.ts [seed=7] [quarter|month] [rows]
+ *
+ * 8 quarters (or 24 months) of FY2023–FY2024, company level, 2,000 trials, seed 1. Prints each
+ * method's WAPE and bias per horizon, and the P10–P90 coverage with the common shock and with the
+ * deals simulated as independent (shockWindows 0), side by side in one run. With a third argument,
+ * every period's numbers in millions.
+ */
 import { demoMetricsInput } from '../src/domain/metrics/testing/demo-metrics-input.ts';
 import { nativeStages } from '../src/domain/demo/native-stages.ts';
 import { runBacktest } from '../src/domain/forecast/backtest.ts';
 import { generatePeriods } from '../src/domain/calendar/fiscal-calendar.ts';
+
 const seed = Number(process.argv[2] ?? 7);
+const kind = process.argv[3] === 'month' ? 'month' : 'quarter';
 const demo = demoMetricsInput({
   seed,
   reps: 50,
@@ -11,29 +23,32 @@ const demo = demoMetricsInput({
   kinds: ['person', 'opportunity'],
 });
 const periods = generatePeriods({ fiscalYearStartMonth: 1, fromFiscalYear: 2023, toFiscalYear: 2024 })
-  .filter((p) => p.kind === 'quarter')
+  .filter((p) => p.kind === kind)
   .map((p) => ({ from: p.startDay, to: p.endDay + 1, label: p.label }));
 const stageProbabilities = Object.fromEntries(nativeStages.map((s) => [s.name, s.probability]));
-const t = performance.now();
-const result = runBacktest(
-  { snapshot: demo.input.opportunities, dimensions: demo.input.dimensions },
-  {
-    periods,
-    stageProbabilities,
-    monteCarlo: { trials: 2000, seed: 1 },
-  },
-);
-console.log('ms', Math.round(performance.now() - t));
-for (const s of result.scores)
+const input = { snapshot: demo.input.opportunities, dimensions: demo.input.dimensions };
+const request = { periods, stageProbabilities, monteCarlo: { trials: 2000, seed: 1 } };
+
+let t = performance.now();
+const result = runBacktest(input, request);
+const ms = Math.round(performance.now() - t);
+t = performance.now();
+const independent = runBacktest(input, { ...request, shockWindows: 0 });
+const independentMs = Math.round(performance.now() - t);
+console.log(`seed ${seed}, ${periods.length} ${kind}s; ${ms} ms with the shock, ${independentMs} ms without`);
+console.log('horizon'.padEnd(24), 'method'.padEnd(16), 'n', 'WAPE', 'bias', 'coverage (independent)');
+for (const s of result.scores) {
+  const other = independent.scores.find((o) => o.method === s.method && o.horizon === s.horizon);
   console.log(
     s.horizon.padEnd(24),
     s.method.padEnd(16),
     s.outcomes,
     s.wape?.toFixed(3),
     s.bias?.toFixed(3),
-    s.coverage?.toFixed(2) ?? '',
+    s.coverage == null ? '' : `${s.coverage.toFixed(2)} (${other?.coverage?.toFixed(2)})`,
   );
-if (process.argv[3])
+}
+if (process.argv[4])
   for (const r of result.rows)
     console.log(
       r.period.label,

@@ -67,6 +67,7 @@ describe('attain forecast backtest', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.out);
     expect(report.periods.map((p: { label: string }) => p.label)).toEqual(['FY2025 Q1', 'FY2025 Q2']);
+    expect(report.shockWindows).toBe(8);
     const actual = (period: string) =>
       Object.fromEntries(
         report.rows
@@ -105,18 +106,34 @@ describe('attain forecast backtest', () => {
     );
     expect(result.code).toBe(0);
     expect(result.out).toContain('Backtest of 2 periods (FY2025 Q1 to FY2025 Q2) by company');
+    expect(result.out).toContain('common shock from up to 8 past periods');
     expect(result.out).toContain('stage_weighted');
     expect(result.out).not.toContain('monte_carlo');
   });
 
   it('refuses a bad request with exit code 2 and names the field', async () => {
     const result = await attain(
-      ['forecast', 'backtest', '--periods', '0', '--as-of', '2025-13-45', '--format', 'json'],
+      [
+        'forecast',
+        'backtest',
+        '--periods',
+        '0',
+        '--shock-windows',
+        '30',
+        '--as-of',
+        '2025-13-45',
+        '--format',
+        'json',
+      ],
       env,
     );
     expect(result.code).toBe(2);
     // With --format json the problem is JSON on standard output, each naming its field.
     const problem = JSON.parse(result.out || result.err);
-    expect(problem.error.problems.map((p: { field: string }) => p.field)).toEqual(['periods', 'as-of']);
+    expect(problem.error.problems.map((p: { field: string }) => p.field)).toEqual([
+      'periods',
+      'shock-windows',
+      'as-of',
+    ]);
   });
 });

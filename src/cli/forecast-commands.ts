@@ -27,7 +27,7 @@ function printBacktest(
   const first = report.periods[0];
   const last = report.periods[report.periods.length - 1];
   out(
-    `Backtest of ${report.periods.length} periods (${first?.label} to ${last?.label}) by ${report.groupBy}, ${report.trials} Monte Carlo trials, seed ${report.seed}, in ${report.currency} (${report.computeMs} ms).\n`,
+    `Backtest of ${report.periods.length} periods (${first?.label} to ${last?.label}) by ${report.groupBy}, ${report.trials} Monte Carlo trials, seed ${report.seed}, ${report.shockWindows === 0 ? 'deals independent' : `common shock from up to ${report.shockWindows} past periods`}, in ${report.currency} (${report.computeMs} ms).\n`,
   );
   for (const horizon of backtestHorizons) {
     const deal = report.dealScores?.find((d) => d.horizon === horizon);
@@ -74,6 +74,11 @@ export function registerForecastCommands(program: Command, context: CompCommandC
     )
     .option('--trials <n>', 'Monte Carlo trials', '2000')
     .option('--seed <n>', 'Monte Carlo seed', '1')
+    .option(
+      '--shock-windows <n>',
+      "past periods the range's common shock is learned from (0: deals independent)",
+      '8',
+    )
     .addOption(
       new Option('--horizons <horizon...>', 'horizons (default: all four)').choices([...backtestHorizons]),
     )
@@ -87,6 +92,7 @@ export function registerForecastCommands(program: Command, context: CompCommandC
         by: ForecastGroupBy;
         trials: string;
         seed: string;
+        shockWindows: string;
         horizons?: BacktestHorizon[];
         format: 'text' | 'json';
       }) => {
@@ -99,6 +105,7 @@ export function registerForecastCommands(program: Command, context: CompCommandC
             groupBy: opts.by,
             trials: Number(opts.trials),
             seed: Number(opts.seed),
+            shockWindows: Number(opts.shockWindows),
             ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
             ...(opts.horizons ? { horizons: opts.horizons } : {}),
             propensity: (opts.method ?? forecastMethods).includes('propensity'),

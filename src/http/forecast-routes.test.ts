@@ -342,4 +342,20 @@ describe.each(testDatabaseKinds())('forecast routes (%s)', (kind) => {
       expect.arrayContaining(['stage_weighted', 'monte_carlo', 'rep_roll_up', 'manager_call']),
     );
   });
+
+  it('lists a single-threaded deal at risk on today’s pipeline, with the reason', async () => {
+    await attain.store.db
+      .updateTable('opportunities')
+      .set({ contact_count: 1 })
+      .where('id', '=', fx.deals.a.open)
+      .execute();
+    attain.forecast.invalidate();
+    const { body } = await as.a.json(`/api/forecast?periodId=${q4}`);
+    const deal = body.risky.find((d: { opportunityId: number }) => d.opportunityId === fx.deals.a.open);
+    expect(deal.contacts).toBe(1);
+    expect(deal.reasons).toContainEqual({
+      kind: 'single_threaded',
+      message: 'single-threaded: one contact on the deal',
+    });
+  });
 });

@@ -56,6 +56,8 @@ export type RiskyDeal = {
   ageInStageDays: number;
   daysSinceActivity: number | null;
   pushes: number;
+  /** Contacts on the deal (today's pipeline only; null when not known or not judged). */
+  contacts: number | null;
   reasons: { kind: string; message: string }[];
 };
 
@@ -79,6 +81,7 @@ export type ForecastView = {
   canSubmit: boolean;
   suggestion: ForecastCall | null;
   versions: ForecastSubmission[];
+  rangeShock: { sd: number; windows: number } | null;
   issues: { code: string; message: string }[];
 };
 

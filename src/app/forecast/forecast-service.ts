@@ -30,7 +30,11 @@ import {
   scoreForecasts,
   type ForecastOutcome,
 } from '../../domain/forecast/forecast-accuracy.ts';
-import { forecastPeriod, type ForecastResult } from '../../domain/forecast/forecast-period.ts';
+import {
+  DEFAULT_SHOCK_WINDOWS,
+  forecastPeriod,
+  type ForecastResult,
+} from '../../domain/forecast/forecast-period.ts';
 import { childrenOf, subtreeKeyOf, treeOn, type TreeOnDay } from '../../domain/forecast/forecast-tree.ts';
 import {
   callFromCategories,
@@ -143,6 +147,11 @@ export type ForecastView = {
   suggestion: CallDto | null;
   /** Every version of the node's own submissions for the period, newest first. */
   versions: SubmissionDto[];
+  /**
+   * The common shock in the range (a good or bad period for everyone): σ of its factor and the
+   * past periods it was learned from; null when there were too few (issue independent_deals).
+   */
+  rangeShock: { sd: number; windows: number } | null;
   issues: { code: string; message: string }[];
 };
 
@@ -167,6 +176,11 @@ export type BacktestQuery = {
   horizons?: BacktestHorizon[];
   /** Train and score the win-propensity model at every horizon too (slower). */
   propensity?: boolean;
+  /**
+   * Past periods from which the range's common shock is learned (docs/forecasting.md §Ranges);
+   * 0 simulates the deals as independent. Default 8.
+   */
+  shockWindows?: number;
 };
 
 export type BacktestReport = {
@@ -174,6 +188,7 @@ export type BacktestReport = {
   groupBy: ForecastGroupBy;
   trials: number;
   seed: number;
+  shockWindows: number;
   periods: { label: string; from: string; to: string }[];
   rows: {
     period: string;
@@ -246,6 +261,8 @@ type Loaded = {
   names: Map<number, string>;
   positions: Map<number, { title: string }>;
   dealNames: Map<number, string>;
+  /** Contacts on each deal as the CRM has them now (not historised): judged on today's pipeline only. */
+  dealContacts: Map<number, number>;
   stageProbabilities: Record<string, number>;
   currency: string;
   currencyCode: number;
@@ -306,7 +323,7 @@ export class ForecastService {
         db.selectFrom('people').select(['id', 'name']).execute(),
         db.selectFrom('positions').select(['id', 'title']).execute(),
         db.selectFrom('stages').select(['name', 'category', 'default_probability']).execute(),
-        db.selectFrom('opportunities').select(['id', 'name']).execute(),
+        db.selectFrom('opportunities').select(['id', 'name', 'contact_count']).execute(),
       ]);
       const snapshot = snapshots.opportunities;
       const currency = mainCurrencyOf(snapshot) ?? 'USD';
@@ -318,6 +335,9 @@ export class ForecastService {
         names: new Map(people.map((p) => [p.id, p.name])),
         positions: new Map(positions.map((p) => [p.id, { title: p.title }])),
         dealNames: new Map(deals.map((d) => [d.id, d.name ?? `Deal ${d.id}`])),
+        dealContacts: new Map(
+          deals.flatMap((d) => (d.contact_count === null ? [] : [[d.id, d.contact_count] as const])),
+        ),
         stageProbabilities: Object.fromEntries(
           stages.filter((s) => s.category === 'open').map((s) => [s.name, s.default_probability]),
         ),
@@ -592,6 +612,8 @@ export class ForecastService {
         period,
         currency: loaded.currencyCode,
         visible: (person, day) => (node === null || below(person, day) !== -1) && visible(person, day),
+        // The contact count has no history: judged only on today's pipeline.
+        ...(asOf >= this.today() ? { contacts: loaded.dealContacts } : {}),
       },
       loaded.dealNames,
     )
@@ -642,6 +664,10 @@ export class ForecastService {
               .filter((v) => v.positionId === node)
               .reverse()
               .map(submissionDto),
+      rangeShock:
+        total.shock && total.shock.windows > 0 && !total.issues.some((i) => i.code === 'independent_deals')
+          ? { sd: Number(total.shock.sd.toFixed(4)), windows: total.shock.windows }
+          : null,
       issues: total.issues.map((i) => ({ code: i.code, message: i.message })),
     };
   }
@@ -822,6 +848,13 @@ export class ForecastService {
           value: h,
           message: `must be among ${backtestHorizons.join(', ')}`,
         });
+    const shockWindows = query.shockWindows ?? DEFAULT_SHOCK_WINDOWS;
+    if (!Number.isInteger(shockWindows) || shockWindows < 0 || shockWindows > 24)
+      problems.push({
+        field: 'shock-windows',
+        value: String(query.shockWindows),
+        message: 'must be 0 to 24',
+      });
     const asOf = query.asOf === undefined ? this.today() : parseIsoDate(query.asOf);
     if (asOf === undefined)
       problems.push({ field: 'as-of', value: query.asOf, message: 'must be a date YYYY-MM-DD' });
@@ -856,6 +889,7 @@ export class ForecastService {
         stageProbabilities: loaded.stageProbabilities,
         currency: loaded.currency,
         monteCarlo: { trials: query.trials, seed: query.seed },
+        shockWindows,
         ...(query.horizons ? { horizons: query.horizons } : {}),
         ...(query.propensity ? { propensity: {} } : {}),
       },
@@ -868,6 +902,7 @@ export class ForecastService {
       groupBy: query.groupBy,
       trials: query.trials,
       seed: query.seed,
+      shockWindows,
       periods: periods.map((p) => ({ label: p.label, from: fromDayNumber(p.from), to: fromDayNumber(p.to) })),
       rows: result.rows.map((r) => ({
         period: r.period.label ?? fromDayNumber(r.period.from),

@@ -168,4 +168,25 @@ describe('findRiskyDeals', () => {
     expect(risky.slice(0, 2).map((d) => d.opportunityId)).toEqual([2, 1]);
     expect(risky.slice(2).every((d) => d.reasons.length === 1)).toBe(true);
   });
+
+  it('flags a deal with one contact or none, only where the count is given', () => {
+    const contacts = new Map([
+      [1, 3],
+      [2, 1],
+      [3, 0],
+    ]);
+    const risky = findRiskyDeals(snapshot, timelines, activities, { asOf, contacts });
+    const reasonsOf = (id: number) => risky.find((d) => d.opportunityId === id)?.reasons ?? [];
+    expect(reasonsOf(1).map((r) => r.kind)).not.toContain('single_threaded');
+    expect(reasonsOf(2).at(-1)).toEqual({
+      kind: 'single_threaded',
+      message: 'single-threaded: one contact on the deal',
+    });
+    // The healthy deal 3 is listed now, for that reason alone.
+    expect(reasonsOf(3)).toEqual([{ kind: 'single_threaded', message: 'no contact on the deal' }]);
+    expect(risky.find((d) => d.opportunityId === 3)!.contacts).toBe(0);
+    // The history deals have no count: not judged.
+    expect(risky.find((d) => d.opportunityId === 100)!.contacts).toBeNull();
+    expect(byId(2)!.reasons.map((r) => r.kind)).not.toContain('single_threaded');
+  });
 });

@@ -2,12 +2,14 @@
  * Deal risk (docs/forecasting.md §Deal risk): the open deals of a period that a manager should look
  * at, each with the reasons in words. A deal is at risk when it has been in its stage much longer
  * than deals usually stay there, has had no activity for a while, had its close date pushed more
- * than once, or had its amount cut. Everything is read as of the end of the as-of day: the pipeline
- * through dealsAsOf (later changes undone), activities dated up to that day, and the usual time in
- * a stage from stage spells that ended by then. Pure: the as-of day is an argument.
+ * than once, had its amount cut, or is single-threaded (one contact or none). Everything is read as
+ * of the end of the as-of day: the pipeline through dealsAsOf (later changes undone), activities
+ * dated up to that day, and the usual time in a stage from stage spells that ended by then. Pure:
+ * the as-of day is an argument.
  *
- * Single-threaded deals (one contact) are not judged: the data model has no contacts yet. Nor is
- * activity where no activity in the data names a deal.
+ * The number of contacts on a deal is the CRM's current value (opportunities.contact_count), not
+ * historised: the caller passes it only for today's pipeline, never for a past day. Silence is not
+ * judged where no activity in the data names a deal.
  */
 import { NULL_CODE, NULL_DAY } from '../snapshot/columns.ts';
 import type { ActivitySnapshot } from '../snapshot/activity-snapshot.ts';
@@ -18,7 +20,13 @@ import type { ForecastPeriod } from './forecast-types.ts';
 
 const MS_PER_DAY = 86_400_000;
 
-export const dealRiskKinds = ['stalled', 'no_recent_activity', 'close_date_pushed', 'amount_cut'] as const;
+export const dealRiskKinds = [
+  'stalled',
+  'no_recent_activity',
+  'close_date_pushed',
+  'amount_cut',
+  'single_threaded',
+] as const;
 export type DealRiskKind = (typeof dealRiskKinds)[number];
 
 export type DealRiskReason = { kind: DealRiskKind; message: string };
@@ -36,6 +44,8 @@ export type RiskyDeal = {
   pushes: number;
   /** Amount then, minus the highest amount it had before (negative when cut); 0 when never cut. */
   amountCutMinor: number;
+  /** Contacts on the deal when `contacts` was given and knows it; else null. */
+  contacts: number | null;
   reasons: DealRiskReason[];
 };
 
@@ -58,6 +68,12 @@ export type DealRiskRequest = DealRiskOptions & {
   currency?: number;
   /** Only deals of owners for whom this is true on the as-of day (the caller's scope). */
   visible?: (personId: number, day: number) => boolean;
+  /**
+   * The number of contacts on each deal, by opportunity id, as the CRM has it now. A deal with at
+   * most one is single-threaded. Pass it only when the as-of day is today: it has no history. Deals
+   * it does not know (no count in the data) are not judged.
+   */
+  contacts?: ReadonlyMap<number, number>;
 };
 
 /** The median number of days deals spent in each stage, from spells that ended in the lookback. */
@@ -179,6 +195,12 @@ export function findRiskyDeals(
         kind: 'amount_cut',
         message: `amount cut by ${Math.round((-cut / highest) * 100)}% from the highest it had`,
       });
+    const contacts = request.contacts?.get(id) ?? null;
+    if (contacts !== null && contacts <= 1)
+      reasons.push({
+        kind: 'single_threaded',
+        message: contacts === 1 ? 'single-threaded: one contact on the deal' : 'no contact on the deal',
+      });
     if (reasons.length === 0) continue;
     risky.push({
       opportunityId: id,
@@ -191,6 +213,7 @@ export function findRiskyDeals(
       daysSinceActivity: sinceActivity,
       pushes,
       amountCutMinor: cut,
+      contacts,
       reasons,
     });
   }

@@ -7,6 +7,7 @@
  */
 import { AppError, type Problem } from '../errors.ts';
 import { GroupResolver, SlotTable } from '../metrics/group-resolver.ts';
+import { fromCivilDate, toCivilDate } from '../calendar/day-number.ts';
 import { NULL_DAY } from '../snapshot/columns.ts';
 import type { OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
 import { buildDealTimelines, type DealTimelines } from './deal-timelines.ts';
@@ -72,10 +73,17 @@ export type ForecastRequest = {
   newDealWindows?: number;
   /** Train the win-propensity model as of the as-of day and forecast with it too (`propensity`). */
   propensity?: PropensityOptions;
+  /**
+   * With monteCarlo: how many past windows (the period shifted back by its length, the as-of day
+   * with it, each closed by the as-of day) size the common shock of the range (learnPeriodShock).
+   * Default 8; 0 treats deals as independent.
+   */
+  shockWindows?: number;
 };
 
 export type ForecastIssue = {
-  code: 'no_stage_probability' | 'thin_history' | 'typical_amount' | 'propensity_fallback';
+  code:
+    'no_stage_probability' | 'thin_history' | 'typical_amount' | 'propensity_fallback' | 'independent_deals';
   message: string;
   stage?: string;
 };
@@ -96,8 +104,22 @@ export type ForecastResult = {
   propensity?: GroupForecast[];
   /** With `propensity`: each open deal's calibrated P(won), by snapshot row, for deal-level scoring. */
   dealScores?: { row: Int32Array; probability: Float64Array };
+  /**
+   * With monteCarlo: the common shock in the range. `sd` is σ of its lognormal factor; `windows`
+   * the past windows it was learned from; `pastError` their root mean square relative error of the
+   * company's revenue still to come; `independentError` the relative error that independent deals
+   * alone explain in this forecast (the shock covers the rest).
+   */
+  shock?: { sd: number; windows: number; pastError: number; independentError: number };
   issues: ForecastIssue[];
 };
+
+/** Fewer past windows than this leave the range with independent deals only. */
+/** Past periods the common shock is learned from unless the request says otherwise. */
+export const DEFAULT_SHOCK_WINDOWS = 8;
+const MIN_SHOCK_WINDOWS = 3;
+/** A window's as-of day needs this much history before it (days since the first deal created). */
+const SHOCK_MIN_HISTORY_DAYS = 180;
 
 function validate(request: ForecastRequest): void {
   const problems: Problem[] = [];
@@ -124,6 +146,9 @@ function validate(request: ForecastRequest): void {
       value: String(mc.trials),
       message: 'must be 1 to 1,000,000',
     });
+  const windows = request.shockWindows;
+  if (windows !== undefined && !(Number.isInteger(windows) && windows >= 0 && windows <= 24))
+    problems.push({ field: 'shockWindows', value: String(windows), message: 'must be 0 to 24' });
   if (mc && !Number.isSafeInteger(mc.seed))
     problems.push({ field: 'monteCarlo.seed', value: String(mc.seed), message: 'must be a safe integer' });
   if (problems.length > 0) throw new AppError('validation', 'The forecast request is not valid.', problems);
@@ -160,12 +185,105 @@ export function forecastPeriod(input: ForecastInput, request: ForecastRequest): 
   );
   // The propensity method needs the whole win-within curve (a deal's eventual chance), not only
   // up to the period's end.
-  const horizon = Math.max(request.model?.horizonDays ?? 0, period.to - 1 - asOf, request.propensity ? 400 : 1);
+  const horizon = Math.max(
+    request.model?.horizonDays ?? 0,
+    period.to - 1 - asOf,
+    request.propensity ? 400 : 1,
+  );
   const model = learnHistoricalModel(snapshot, timelines, asOf, { ...request.model, horizonDays: horizon });
   const propensity = request.propensity
     ? trainPropensityModel(snapshot, timelines, input.activities ?? new Map(), asOf, request.propensity)
     : undefined;
-  return forecastFromModel(input, request, timelines, deals, model, propensity);
+  const pastErrors = request.monteCarlo ? pastForecastErrors(input, request, timelines, deals) : undefined;
+  return forecastFromModel(input, request, timelines, deals, model, propensity, pastErrors);
+}
+
+/**
+ * The k-th past window like this one: the period k periods back and the as-of day at the same
+ * point of it. A period of whole months (a month, a quarter, a year) steps back by whole months,
+ * so windows keep the calendar's month and quarter ends (where deals bunch); any other period
+ * steps back by its length in days. The as-of day keeps its distance from the period's start when
+ * it is in the first half of the period, else its distance from the end.
+ */
+export function pastWindow(
+  period: ForecastPeriod,
+  asOf: number,
+  k: number,
+): { period: ForecastPeriod; asOf: number } {
+  const start = toCivilDate(period.from);
+  const end = toCivilDate(period.to);
+  let from: number;
+  let to: number;
+  if (start.day === 1 && end.day === 1) {
+    const months = end.year * 12 + end.month - (start.year * 12 + start.month);
+    const back = (date: { year: number; month: number }) => {
+      const index = date.year * 12 + date.month - 1 - k * months;
+      return fromCivilDate(Math.floor(index / 12), (index % 12) + 1, 1);
+    };
+    from = back(start);
+    to = back(end);
+  } else {
+    const length = period.to - period.from;
+    from = period.from - k * length;
+    to = period.to - k * length;
+  }
+  const early = asOf - period.from < period.to - asOf;
+  const windowAsOf = early ? from + (asOf - period.from) : to - (period.to - asOf);
+  return { period: { from, to }, asOf: Math.min(windowAsOf, to - 2) };
+}
+
+/** Relative errors (actual / forecast − 1) of the company's revenue still to come in past windows. */
+export type PastForecastErrors = { relativeErrors: number[] };
+
+/**
+ * How the historical method fared on past windows like this one, for the common shock: the
+ * period k periods back (k = 1 .. shockWindows, pastWindow) with the as-of day at the same point
+ * of it. Each is
+ * forecast as of its own day (its own model, nothing after it) at the company level, and its
+ * revenue still to come (won after its as-of day) compared with what was won, as known on this
+ * forecast's as-of day. Every window ends by then, so nothing after the as-of day is read.
+ */
+export function pastForecastErrors(
+  input: ForecastInput,
+  request: ForecastRequest,
+  timelines: DealTimelines,
+  deals: DealsAsOf,
+): PastForecastErrors {
+  const { snapshot } = input;
+  const { period, asOf } = request;
+  let firstDay = Infinity;
+  for (let r = 0; r < snapshot.rowCount; r++) {
+    const created = snapshot.createdOn[r]!;
+    if (created !== NULL_DAY && created <= asOf && created < firstDay) firstDay = created;
+  }
+  const relativeErrors: number[] = [];
+  const windows = request.shockWindows ?? DEFAULT_SHOCK_WINDOWS;
+  const { won } = deals;
+  for (let k = 1; k <= windows; k++) {
+    const { period: windowPeriod, asOf: windowAsOf } = pastWindow(period, asOf, k);
+    if (windowPeriod.to - 1 > asOf || windowAsOf - firstDay < SHOCK_MIN_HISTORY_DAYS) break;
+    const past = forecastPeriod(
+      { snapshot, timelines, ...(input.activities ? { activities: input.activities } : {}) },
+      {
+        period: windowPeriod,
+        asOf: windowAsOf,
+        groupBy: 'company',
+        stageProbabilities: request.stageProbabilities,
+        ...(request.currency !== undefined ? { currency: request.currency } : {}),
+        ...(request.model ? { model: request.model } : {}),
+        ...(request.newDealWindows !== undefined ? { newDealWindows: request.newDealWindows } : {}),
+      },
+    );
+    let forecast = 0;
+    for (const g of past.historical) forecast += g.expectedMinor - g.closedMinor;
+    let actual = 0;
+    for (let i = 0; i < won.count; i++) {
+      const day = won.wonDay[i]!;
+      if (day > windowAsOf && day < windowPeriod.to) actual += won.amountMinor[i]!;
+    }
+    if (forecast > 0) relativeErrors.push(actual / forecast - 1);
+  }
+  return { relativeErrors };
 }
 
 /** The forecast from deals and a model already built for the request's as-of day. */
@@ -176,6 +294,7 @@ export function forecastFromModel(
   deals: DealsAsOf,
   model: HistoricalModel,
   propensityModel?: PropensityModel,
+  pastErrors?: PastForecastErrors,
 ): ForecastResult {
   const { snapshot } = input;
   const { period, asOf, groupBy } = request;
@@ -220,6 +339,15 @@ export function forecastFromModel(
       ? scorePropensity(propensityModel, snapshot, timelines, input.activities ?? new Map(), open.row, asOf)
       : undefined;
   const propensityBySlot: number[] = [];
+  // Second moments of each stage's amount ratio, for the variance independent deals explain.
+  const ratioSquareMean = new Float64Array(model.amountRatioMean.length);
+  for (let stage = 0; stage < ratioSquareMean.length; stage++) {
+    let sum = 0;
+    for (let q = 0; q < AMOUNT_RATIO_POINTS; q++)
+      sum += model.amountRatio[stage * AMOUNT_RATIO_POINTS + q]! ** 2;
+    ratioSquareMean[stage] = sum / AMOUNT_RATIO_POINTS;
+  }
+  let independentVariance = 0;
   let thin = 0;
   for (let i = 0; i < open.count; i++) {
     const slot = slots.slotOf(resolver.keyOfPerson(open.owner[i]!, asOf));
@@ -260,6 +388,8 @@ export function forecastFromModel(
     }
     probability[i] = p;
     expectedBySlot[slot] = (expectedBySlot[slot] ?? 0) + amount * p * ratio;
+    const square = ratioOffset[i]! < 0 ? 1 : ratioSquareMean[stage]!;
+    independentVariance += amount * amount * (p * square - p * p * ratio * ratio);
     if (scores) {
       const won = scores.probability[i]!;
       let inPeriodShare = 0;
@@ -334,6 +464,31 @@ export function forecastFromModel(
   }
   const flatAmounts = new Float64Array(newOffsets[groupCount]!);
   for (let g = 0; g < groupCount; g++) flatAmounts.set(newAmounts[g] ?? [], newOffsets[g]!);
+  // A compound Poisson sum's variance is λ·E[X²].
+  if (usedWindows > 0) for (const x of flatAmounts) independentVariance += (x * x) / usedWindows;
+
+  // The common shock: past windows' mean squared relative error is (1 + v)·e^σ² − 1 when
+  // independent deals explain a relative variance v, so σ² = ln((1 + mse) / (1 + v)), at least 0.
+  let shock: ForecastResult['shock'];
+  if (request.monteCarlo && pastErrors) {
+    let toCome = 0;
+    for (let g = 0; g < groupCount; g++) toCome += (expectedBySlot[g] ?? 0) + newExpected[g]!;
+    const v = toCome > 0 ? independentVariance / (toCome * toCome) : 0;
+    const errors = pastErrors.relativeErrors;
+    const mse = errors.reduce((sum, e) => sum + e * e, 0) / Math.max(1, errors.length);
+    const usable = errors.length >= MIN_SHOCK_WINDOWS;
+    shock = {
+      sd: usable ? Math.sqrt(Math.max(0, Math.log((1 + mse) / (1 + v)))) : 0,
+      windows: errors.length,
+      pastError: Math.sqrt(mse),
+      independentError: Math.sqrt(v),
+    };
+    if (!usable)
+      issues.push({
+        code: 'independent_deals',
+        message: `only ${errors.length} past periods like this one to learn how far outcomes stray from the forecast (${MIN_SHOCK_WINDOWS} needed): the range treats deals as independent and is likely too narrow`,
+      });
+  }
 
   const closed = Float64Array.from({ length: groupCount }, (_, g) => closedBySlot[g] ?? 0);
   let simulated: ReturnType<typeof simulateRevenue> | undefined;
@@ -350,6 +505,7 @@ export function forecastFromModel(
       deals: { count: open.count, group, amountMinor: open.amountMinor, probability, ratioOffset },
       amountRatio: ratios,
       closedMinor: closed,
+      shockSd: shock?.sd ?? 0,
       newDeals:
         usedWindows > 0 ? { expectedCount: newCount, amounts: flatAmounts, offsets: newOffsets } : undefined,
     });
@@ -397,6 +553,7 @@ export function forecastFromModel(
     historical: historical.sort(byKey),
     ...(propensityModel ? { propensity: propensity.sort(byKey) } : {}),
     ...(scores ? { dealScores: { row: open.row, probability: scores.probability } } : {}),
+    ...(shock ? { shock } : {}),
     issues,
   };
 }

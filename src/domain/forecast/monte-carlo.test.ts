@@ -127,6 +127,39 @@ describe('simulateRevenue', () => {
   });
 });
 
+describe('simulateRevenue with a common shock', () => {
+  it('multiplies what is still to come, not what has closed, by one lognormal factor of mean 1', () => {
+    // A certain deal of 10,000 in each of two groups of different sizes, 2,500 closed in group 0.
+    const run = input([1, 1], [10_000, 30_000], { trials: 40_000, groups: 2 });
+    run.closedMinor[0] = 2_500;
+    run.shockSd = 0.2;
+    const result = simulateRevenue(run);
+    const z = 1.2816; // the standard normal's 90th percentile
+    const factor = (q: number) => Math.exp(-0.02 + q * 0.2);
+    expect((result.p10[0]! - 2_500) / (10_000 * factor(-z))).toBeCloseTo(1, 1);
+    expect((result.p90[0]! - 2_500) / (10_000 * factor(z))).toBeCloseTo(1, 1);
+    expect((result.mean[0]! - 2_500) / 10_000).toBeCloseTo(1, 2);
+    // The same factor in every group of a trial: their quantiles keep the groups' ratio.
+    expect(result.p10[1]! / (result.p10[0]! - 2_500)).toBeCloseTo(3, 6);
+    expect(result.p90[1]! / (result.p90[0]! - 2_500)).toBeCloseTo(3, 6);
+  });
+
+  it('widens the range of independent deals and leaves their mean where it was', () => {
+    const probabilities = new Array<number>(500).fill(0.4);
+    const amounts = new Array<number>(500).fill(1_000);
+    const independent = simulateRevenue(input(probabilities, amounts, { trials: 20_000 }));
+    const shocked = simulateRevenue({ ...input(probabilities, amounts, { trials: 20_000 }), shockSd: 0.15 });
+    const width = (r: typeof independent) => r.p90[0]! - r.p10[0]!;
+    expect(width(shocked)).toBeGreaterThan(1.5 * width(independent));
+    expect(shocked.mean[0]! / independent.mean[0]!).toBeCloseTo(1, 2);
+  });
+
+  it('refuses a shock that is negative or not finite', () => {
+    for (const shockSd of [-0.1, Number.NaN, Infinity])
+      expect(() => simulateRevenue({ ...input([0.5], [1]), shockSd })).toThrow(/shockSd/);
+  });
+});
+
 describe('quantileOfSorted', () => {
   it('interpolates between order statistics (type 7)', () => {
     const sorted = Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);

@@ -10,6 +10,10 @@
  * straight to the trials it wins in (geometric gaps, cost ∝ trials × probability), and deals with
  * a probability of 0.05 or more are drawn 32 trials at a time from bit-sliced words; totals live in
  * one Float64Array of groups × trials.
+ *
+ * Deals are not quite independent: a period can go well or badly for everyone. A common shock per
+ * trial (`shockSd`), sized from how far past periods' outcomes fell from their forecasts beyond
+ * what independent deals explain, widens the range by that much (docs/forecasting.md §Ranges).
  */
 import { DomainError } from '../errors.ts';
 
@@ -34,6 +38,13 @@ export type MonteCarloInput = {
   closedMinor: Float64Array;
   /** Deals not created yet: expected count per group and, per group, amounts to draw from. */
   newDeals?: { expectedCount: Float64Array; amounts: Float64Array; offsets: Int32Array };
+  /**
+   * The common shock: in each trial every group's revenue still to come (open and new deals) is
+   * multiplied by one draw exp(σZ − σ²/2), the same for all groups (a good or a bad period for
+   * everyone; the mean is unchanged). Its σ, `shockSd`, is learned from past periods
+   * (learnPeriodShock); 0 or left out: deals independent.
+   */
+  shockSd?: number;
 };
 
 export type MonteCarloResult = {
@@ -77,6 +88,8 @@ export function simulateRevenue(input: MonteCarloInput): MonteCarloResult {
   if (!Number.isInteger(trials) || trials < 1)
     throw new DomainError('invariant', `trials must be a positive integer, got ${trials}`);
   if (!Number.isSafeInteger(input.seed)) throw new DomainError('invariant', `seed must be a safe integer`);
+  if (input.shockSd !== undefined && !(input.shockSd >= 0 && Number.isFinite(input.shockSd)))
+    throw new DomainError('invariant', `shockSd must be a finite number >= 0, got ${input.shockSd}`);
   const totals = new Float64Array(groupCount * trials);
 
   // sfc32, seeded through splitmix32 (as src/domain/demo/random.ts). Each deal is drawn by one of
@@ -146,6 +159,13 @@ export function simulateRevenue(input: MonteCarloInput): MonteCarloResult {
       }
     }
   }
+
+  const sd = input.shockSd ?? 0;
+  if (sd > 0)
+    for (let t = 0; t < trials; t++) {
+      const factor = Math.exp(sd * normal(nextOpen) - (sd * sd) / 2);
+      for (let g = 0; g < groupCount; g++) totals[g * trials + t]! *= factor;
+    }
 
   const mean = new Float64Array(groupCount);
   const p10 = new Float64Array(groupCount);

@@ -169,6 +169,12 @@ function Headline({ view }: { view: ForecastView }) {
           <dd className="metric-sub" data-testid="forecast-range">
             80% range {formatAmount(system.p10, currency)} – {formatAmount(system.p90, currency)}
           </dd>
+          {view.rangeShock && (
+            <dd className="metric-sub" data-testid="forecast-range-shock">
+              Allows for a good or bad period for everyone (one standard deviation{' '}
+              {Math.round(view.rangeShock.sd * 100)}%), learned from {view.rangeShock.windows} past periods
+            </dd>
+          )}
         </div>
         <div className="metric">
           <dt>Closed to date</dt>
