@@ -83,6 +83,8 @@ type Encoding = {
   baseRate: number;
   /** Owners' closed-deal days and outcomes, for the owner's record as of any day. */
   owners: OwnerHistory;
+  /** Every deal's close day and outcome: the organisation's record as of any day. */
+  organisation: { days: Int32Array; wonBefore: Int32Array };
   typical: TypicalAmounts;
 };
 
@@ -104,6 +106,14 @@ export function indexActivities(activities: ActivitySnapshot | undefined): Activ
   const index: ActivityIndex = new Map();
   for (const [id, days] of lists) index.set(id, Int32Array.from(days).sort());
   return index;
+}
+
+/** Wins and closes of a record over the 365 days before `day` (the day itself excluded). */
+function recordIn(record: { days: Int32Array; wonBefore: Int32Array }, day: number): [number, number] {
+  const upTo = countUpTo(record.days, day - 1);
+  const before = countUpTo(record.days, day - 366);
+  const won = (n: number) => (n > 0 ? record.wonBefore[n - 1]! : 0);
+  return [won(upTo) - won(before), upTo - before];
 }
 
 /** How many values of a sorted array are ≤ day. */
@@ -141,7 +151,7 @@ function topCodes(codes: Int32Array, rows: Iterable<number>, keep: number): numb
 
 function featureNames(
   snapshot: OpportunitySnapshot,
-  e: Omit<Encoding, 'owners' | 'typical' | 'baseRate'>,
+  e: Omit<Encoding, 'owners' | 'organisation' | 'typical' | 'baseRate'>,
 ): string[] {
   return [
     ...e.openStages.map((s) => `stage=${snapshot.stage.dictionary[s]}`),
@@ -153,7 +163,7 @@ function featureNames(
     'log_days_since_activity',
     'no_activity_yet',
     'log_activities_30d',
-    'owner_win_rate',
+    'owner_win_rate_edge',
     'close_overdue_or_none',
     'close_within_30d',
     'close_31_90d',
@@ -230,15 +240,15 @@ function featuresOn(
     out[k++] = 0;
   }
 
-  // The owner's record: deals closed before this day, shrunk towards the base rate (20 deals' worth).
+  // The owner's edge: their win rate over the deals they closed in the year before this day, shrunk
+  // towards the organisation's over the same year (20 deals' worth), minus the organisation's. A
+  // difference, not the rate itself: when everyone's rate drifts over the years (a mix of deals
+  // reaching later stages), the rate would carry the drift into every score.
+  const [orgWins, orgClosed] = recordIn(e.organisation, day);
+  const orgRate = orgClosed > 0 ? orgWins / orgClosed : e.baseRate;
   const owner = e.owners.get(snapshot.owner[r]!);
-  let wins = 0;
-  let closed = 0;
-  if (owner) {
-    closed = countUpTo(owner.days, day - 1);
-    wins = closed > 0 ? owner.wonBefore[closed - 1]! : 0;
-  }
-  out[k++] = (wins + 20 * e.baseRate) / (closed + 20);
+  const [wins, closed] = owner ? recordIn(owner, day) : [0, 0];
+  out[k++] = (wins + 20 * orgRate) / (closed + 20) - orgRate;
 
   const bucket = closeBucketOf(closeOn, day);
   if (bucket === 0) out[k] = 1;
@@ -309,14 +319,16 @@ export function trainPropensityModel(
     list.push({ day: closed, won: timelines.isWon[r]! });
     byOwner.set(owner, list);
   }
-  const owners: OwnerHistory = new Map();
-  for (const [owner, list] of byOwner) {
+  const recordOf = (list: { day: number; won: number }[]) => {
     list.sort((a, b) => a.day - b.day);
     const wonBefore = new Int32Array(list.length);
     let w = 0;
     list.forEach((x, i) => (wonBefore[i] = w += x.won));
-    owners.set(owner, { days: Int32Array.from(list, (x) => x.day), wonBefore });
-  }
+    return { days: Int32Array.from(list, (x) => x.day), wonBefore };
+  };
+  const owners: OwnerHistory = new Map();
+  for (const [owner, list] of byOwner) owners.set(owner, recordOf(list));
+  const organisation = recordOf([...byOwner.values()].flat());
   const openStages: number[] = [];
   timelines.stageKind.forEach((kind, code) => {
     if (kind === STAGE_OPEN) openStages.push(code);
@@ -329,6 +341,7 @@ export function trainPropensityModel(
     dealTypes: snapshot.dealType.dictionary.length,
     baseRate: wins / training.length,
     owners,
+    organisation,
     typical: typicalAmounts(snapshot, timelines, asOf),
   };
   const features = featureNames(snapshot, encoding);
@@ -539,8 +552,12 @@ function describe(feature: string, raw: number): string {
       return raw === 1 ? 'no activity recorded yet' : 'activity recorded';
     case 'log_activities_30d':
       return `${Math.round(Math.expm1(raw))} activities in the last 30 days`;
-    case 'owner_win_rate':
-      return `owner wins ${Math.round(raw * 100)}% of their deals`;
+    case 'owner_win_rate_edge': {
+      const points = Math.round(raw * 100);
+      return points === 0
+        ? 'owner wins as often as the organisation'
+        : `owner wins ${Math.abs(points)} points ${points > 0 ? 'more' : 'less'} often than the organisation (last 12 months)`;
+    }
     case 'close_overdue_or_none':
       return raw === 1 ? 'close date passed or missing' : 'close date ahead';
     case 'close_within_30d':
