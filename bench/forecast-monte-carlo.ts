@@ -2,10 +2,12 @@
 // Deals get in-period win probabilities as the historical model gives a quarter's pipeline
 // (a spread from 0.01 to 0.9, mean about 0.2), 32 amount-ratio points per stage, 50 groups, and
 // 200 expected new deals per group drawn from 400 amounts.
+// Run: npx tsx bench/forecast-monte-carlo.ts [groups=1] [shockSd=0]
 import { simulateRevenue } from '../src/domain/forecast/monte-carlo.ts';
 const deals = 100_000,
   trials = 10_000,
-  groups = Number(process.argv[2] ?? 1);
+  groups = Number(process.argv[2] ?? 1),
+  shockSd = Number(process.argv[3] ?? 0);
 let s = 12345;
 const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 const group = new Int32Array(deals),
@@ -31,8 +33,11 @@ const input = {
   amountRatio,
   closedMinor: new Float64Array(groups),
   newDeals: { expectedCount: new Float64Array(groups).fill(200 / groups), amounts, offsets },
+  shockSd,
 };
-console.log(`mean in-period probability ${(sumP / deals).toFixed(3)}, groups ${groups}`);
+console.log(
+  `mean in-period probability ${(sumP / deals).toFixed(3)}, groups ${groups}, common shock sd ${shockSd}`,
+);
 for (let run = 0; run < 5; run++) {
   const t = performance.now();
   const cpu = process.cpuUsage();

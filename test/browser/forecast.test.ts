@@ -21,7 +21,12 @@ const managerPassword = 'Manager-Forecast-2026!';
 const directorPassword = 'Director-Forecast-2026!';
 
 type Row = { positionId: number; personId: number | null; name: string; reports: number };
-type View = { rows: Row[]; node: Row | null; period: { id: number; label: string } };
+type View = {
+  rows: Row[];
+  node: Row | null;
+  period: { id: number; label: string };
+  rangeShock: { sd: number; windows: number } | null;
+};
 
 let server: (RunningServer & { stop(): Promise<void> }) | undefined;
 let baseUrl = '';
@@ -121,6 +126,11 @@ describe('Forecast in the browser: range, roll-up and a manager’s override', (
     // One row per rep reporting to the manager, as the API says.
     const api = await apiCall<View>(manager, 'GET', '/api/forecast');
     expect(api.node!.positionId).toBe(managerRow.positionId);
+    // The demo has years of history: the range allows for a common shock, and says how much.
+    expect(api.rangeShock).not.toBeNull();
+    expect(await manager.getByTestId('forecast-range-shock').textContent()).toBe(
+      `Allows for a good or bad period for everyone (one standard deviation ${Math.round(api.rangeShock!.sd * 100)}%), learned from ${api.rangeShock!.windows} past periods`,
+    );
     const rows = manager.getByTestId('forecast-rollup').locator('tbody tr');
     expect(await rows.count()).toBe(api.rows.length);
     expect(api.rows.length).toBeGreaterThan(0);

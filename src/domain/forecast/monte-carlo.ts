@@ -42,7 +42,7 @@ export type MonteCarloInput = {
    * The common shock: in each trial every group's revenue still to come (open and new deals) is
    * multiplied by one draw exp(σZ − σ²/2), the same for all groups (a good or a bad period for
    * everyone; the mean is unchanged). Its σ, `shockSd`, is learned from past periods
-   * (learnPeriodShock); 0 or left out: deals independent.
+   * (pastForecastErrors in forecast-period.ts); 0 or left out: deals independent.
    */
   shockSd?: number;
 };

@@ -83,8 +83,11 @@ type Encoding = {
   baseRate: number;
   /** Owners' closed-deal days and outcomes, for the owner's record as of any day. */
   owners: OwnerHistory;
-  /** Every deal's close day and outcome: the organisation's record as of any day. */
-  organisation: { days: Int32Array; wonBefore: Int32Array };
+  /**
+   * The organisation's win rate over the deals closed in the 365 days before each day, from day
+   * `from` (NaN where none closed): a lookup per observation, not a search of a million closes.
+   */
+  organisation: { from: number; rate: Float64Array };
   typical: TypicalAmounts;
 };
 
@@ -114,6 +117,20 @@ function recordIn(record: { days: Int32Array; wonBefore: Int32Array }, day: numb
   const before = countUpTo(record.days, day - 366);
   const won = (n: number) => (n > 0 ? record.wonBefore[n - 1]! : 0);
   return [won(upTo) - won(before), upTo - before];
+}
+
+/** The organisation's trailing-year win rate for each day from its first close to the day after `asOf`. */
+function organisationRates(
+  record: { days: Int32Array; wonBefore: Int32Array },
+  asOf: number,
+): { from: number; rate: Float64Array } {
+  const from = record.days.length > 0 ? record.days[0]! : asOf + 1;
+  const rate = new Float64Array(Math.max(0, asOf + 2 - from));
+  for (let d = 0; d < rate.length; d++) {
+    const [wins, closed] = recordIn(record, from + d);
+    rate[d] = closed > 0 ? wins / closed : Number.NaN;
+  }
+  return { from, rate };
 }
 
 /** How many values of a sorted array are ≤ day. */
@@ -244,11 +261,11 @@ function featuresOn(
   // towards the organisation's over the same year (20 deals' worth), minus the organisation's. A
   // difference, not the rate itself: when everyone's rate drifts over the years (a mix of deals
   // reaching later stages), the rate would carry the drift into every score.
-  const [orgWins, orgClosed] = recordIn(e.organisation, day);
-  const orgRate = orgClosed > 0 ? orgWins / orgClosed : e.baseRate;
+  const orgRate = e.organisation.rate[day - e.organisation.from] ?? Number.NaN;
+  const org = Number.isNaN(orgRate) ? e.baseRate : orgRate;
   const owner = e.owners.get(snapshot.owner[r]!);
   const [wins, closed] = owner ? recordIn(owner, day) : [0, 0];
-  out[k++] = (wins + 20 * orgRate) / (closed + 20) - orgRate;
+  out[k++] = (wins + 20 * org) / (closed + 20) - org;
 
   const bucket = closeBucketOf(closeOn, day);
   if (bucket === 0) out[k] = 1;
@@ -328,7 +345,7 @@ export function trainPropensityModel(
   };
   const owners: OwnerHistory = new Map();
   for (const [owner, list] of byOwner) owners.set(owner, recordOf(list));
-  const organisation = recordOf([...byOwner.values()].flat());
+  const organisation = organisationRates(recordOf([...byOwner.values()].flat()), asOf);
   const openStages: number[] = [];
   timelines.stageKind.forEach((kind, code) => {
     if (kind === STAGE_OPEN) openStages.push(code);

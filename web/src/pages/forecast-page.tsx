@@ -480,8 +480,8 @@ function RiskyDeals({ view }: { view: ForecastView }) {
         <h2 id="risky-title">Deals at risk</h2>
         <p className="card-description">
           Open deals closing in the period (or overdue) that sit in their stage twice as long as usual, have
-          had no activity for three weeks, had their close date pushed more than once, or had their amount
-          cut.
+          had no activity for three weeks, had their close date pushed more than once, had their amount cut,
+          or (in today’s pipeline) rest on one contact.
         </p>
       </div>
       {view.risky.length === 0 ? (
