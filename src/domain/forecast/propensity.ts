@@ -3,7 +3,8 @@
  * regression trained in-process on the organisation's own closed deals, each observed at points of
  * its open life with the features known then (stage, ages, amount, close-date pushes, amount cuts,
  * activity recency and volume, the owner's record, deal type, product, competitor), fitted by
- * Newton's method (IRLS) and then calibrated on held-out deals (Platt scaling), so that a score is a
+ * Newton's method (IRLS) and then calibrated on the held-out deals' most recent observations
+ * (isotonic regression where they are many, Platt scaling otherwise), so that a score is a
  * probability, not a rank. Each score comes with the factors that moved it most. Too little history
  * says so, and the caller falls back to the historical method.
  *
@@ -63,8 +64,19 @@ export type PropensityModel =
       sd: Float64Array;
       /** Intercept first, then one per feature (standardised). */
       coefficients: Float64Array;
-      /** Platt scaling of the raw log-odds, fitted on the held-out deals: p = σ(a · z + b). */
-      calibration: { a: number; b: number };
+      /**
+       * The calibration of the raw log-odds z, fitted on the held-out deals' observations of the
+       * last CALIBRATION_DAYS (all of them when those are fewer than MIN_RECENT_CALIBRATION):
+       * Platt scaling p = σ(a · z + b), and, from MIN_ISOTONIC observations, an isotonic curve (a
+       * non-decreasing step function of z, interpolated between its blocks' mean scores), which
+       * then gives the probability. `a` also scales the factors' pushes.
+       */
+      calibration: {
+        a: number;
+        b: number;
+        isotonic: IsotonicCurve | null;
+        observations: number;
+      };
       trainingDeals: number;
       observations: number;
       heldOut: number;
@@ -283,6 +295,131 @@ function featuresOn(
   return true;
 }
 
+/** Held-out observations of the last this many days calibrate the model (see `calibration`). */
+const CALIBRATION_DAYS = 365;
+/** Fewer recent held-out observations than this: all of them calibrate. */
+const MIN_RECENT_CALIBRATION = 1_000;
+/**
+ * Calibration observations from which the isotonic curve is used: below it, isotonic regression
+ * follows the noise of a small sample (measured: no better than Platt on the 50-rep demo).
+ */
+const MIN_ISOTONIC = 2_000;
+/** Observations in each block of the isotonic curve, at least (adjacent blocks merged). */
+const ISOTONIC_BLOCK = 100;
+
+/** An isotonic calibration curve: its blocks' mean scores, won shares and sizes. */
+export type IsotonicCurve = { z: Float64Array; p: Float64Array; count: Int32Array };
+
+/** Platt scaling: a and b of p = σ(a·z + b), maximum likelihood by Newton's method. */
+export function fitPlatt(scores: readonly number[], outcomes: readonly number[]): { a: number; b: number } {
+  let a = 1;
+  let b = 0;
+  for (let it = 0; it < 50; it++) {
+    let gA = 0;
+    let gB = 0;
+    let hAA = 1e-9;
+    let hAB = 0;
+    let hBB = 1e-9;
+    for (let i = 0; i < scores.length; i++) {
+      const mu = sigmoid(a * scores[i]! + b);
+      const w = mu * (1 - mu);
+      const r = outcomes[i]! - mu;
+      gA += r * scores[i]!;
+      gB += r;
+      hAA += w * scores[i]! ** 2;
+      hAB += w * scores[i]!;
+      hBB += w;
+    }
+    const det = hAA * hBB - hAB * hAB;
+    if (!(det > 0)) break;
+    const dA = (hBB * gA - hAB * gB) / det;
+    const dB = (hAA * gB - hAB * gA) / det;
+    a += dA;
+    b += dB;
+    if (Math.abs(dA) + Math.abs(dB) < 1e-9) break;
+  }
+  return { a, b };
+}
+
+/**
+ * Isotonic regression of outcomes on scores by pool-adjacent-violators: the non-decreasing step
+ * function closest to the outcomes in squared error. Returned as its blocks' mean scores `z` and
+ * won shares `p` (both increasing) with their sizes `count`, adjacent blocks merged until each
+ * holds at least `minBlock` observations, so that the curve does not follow a handful of deals.
+ */
+export function fitIsotonic(
+  scores: readonly number[],
+  outcomes: readonly number[],
+  minBlock: number,
+): IsotonicCurve {
+  const order = Array.from(scores.keys()).sort((i, j) => scores[i]! - scores[j]! || i - j);
+  const sumZ: number[] = [];
+  const sumY: number[] = [];
+  const count: number[] = [];
+  for (const i of order) {
+    sumZ.push(scores[i]!);
+    sumY.push(outcomes[i]!);
+    count.push(1);
+    // Merge while the last block's share is not above the one before it.
+    for (let k = count.length - 1; k > 0 && sumY[k - 1]! * count[k]! >= sumY[k]! * count[k - 1]!; k--) {
+      sumZ[k - 1]! += sumZ[k]!;
+      sumY[k - 1]! += sumY[k]!;
+      count[k - 1]! += count[k]!;
+      sumZ.pop();
+      sumY.pop();
+      count.pop();
+    }
+  }
+  const z: number[] = [];
+  const p: number[] = [];
+  const counts: number[] = [];
+  let blockZ = 0;
+  let blockY = 0;
+  let blockCount = 0;
+  for (let k = 0; k < count.length; k++) {
+    blockZ += sumZ[k]!;
+    blockY += sumY[k]!;
+    blockCount += count[k]!;
+    const last = k === count.length - 1;
+    if (blockCount >= minBlock || last) {
+      if (last && blockCount < minBlock && z.length > 0) {
+        // A small last block joins the one before it.
+        const prior = z.length - 1;
+        const priorCount = counts[prior]!;
+        z[prior] = (z[prior]! * priorCount + blockZ) / (priorCount + blockCount);
+        p[prior] = (p[prior]! * priorCount + blockY) / (priorCount + blockCount);
+        counts[prior] = priorCount + blockCount;
+      } else {
+        z.push(blockZ / blockCount);
+        p.push(blockY / blockCount);
+        counts.push(blockCount);
+      }
+      blockZ = 0;
+      blockY = 0;
+      blockCount = 0;
+    }
+  }
+  return { z: Float64Array.from(z), p: Float64Array.from(p), count: Int32Array.from(counts) };
+}
+
+/** The isotonic curve at score z: linear between blocks, flat beyond the first and the last. */
+export function isotonicAt(curve: IsotonicCurve, z: number): number {
+  const { z: zs, p } = curve;
+  const n = zs.length;
+  if (n === 0) return Number.NaN;
+  if (z <= zs[0]!) return p[0]!;
+  if (z >= zs[n - 1]!) return p[n - 1]!;
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (zs[mid]! <= z) lo = mid;
+    else hi = mid;
+  }
+  const t = (z - zs[lo]!) / (zs[hi]! - zs[lo]!);
+  return p[lo]! + t * (p[hi]! - p[lo]!);
+}
+
 function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
@@ -374,6 +511,7 @@ export function trainPropensityModel(
   const x = new Float32Array(maxRows * p);
   const y = new Uint8Array(maxRows);
   const heldOut = new Uint8Array(maxRows);
+  const observedOn = new Int32Array(maxRows);
   const row = new Float64Array(p);
   let n = 0;
   for (const r of training) {
@@ -391,6 +529,7 @@ export function trainPropensityModel(
       x.set(row, n * p);
       y[n] = timelines.isWon[r]!;
       heldOut[n] = holdOut;
+      observedOn[n] = day;
       n++;
     }
   }
@@ -484,44 +623,28 @@ export function trainPropensityModel(
     }
   }
 
-  // Platt scaling on the held-out deals: fit p = σ(a·z + b) by Newton's method on two parameters.
-  let a = 1;
-  let b = 0;
+  // Calibration on the held-out deals, as they were observed in the last year of observations:
+  // the pipeline closest in time to the one the model will score (the deals closed by the as-of
+  // day are not quite the deals open on it, and an organisation drifts). Platt scaling always;
+  // isotonic regression, which can bend where a sigmoid cannot, once there are enough of them.
   const scores: number[] = [];
   const outcomes: number[] = [];
+  const recentFrom = lastObservation - CALIBRATION_DAYS;
+  let recent = 0;
+  for (let i = 0; i < n; i++) if (heldOut[i] && observedOn[i]! >= recentFrom) recent++;
+  const from = recent >= MIN_RECENT_CALIBRATION ? recentFrom : -Infinity;
+  let heldOutRows = 0;
   for (let i = 0; i < n; i++) {
     if (!heldOut[i]) continue;
+    heldOutRows++;
+    if (observedOn[i]! < from) continue;
     let z = beta[0]!;
     for (let j = 0; j < p; j++) z += beta[j + 1]! * x[i * p + j]!;
     scores.push(z);
     outcomes.push(y[i]!);
   }
-  if (scores.length >= 50) {
-    for (let it = 0; it < 50; it++) {
-      let gA = 0;
-      let gB = 0;
-      let hAA = 1e-9;
-      let hAB = 0;
-      let hBB = 1e-9;
-      for (let i = 0; i < scores.length; i++) {
-        const mu = sigmoid(a * scores[i]! + b);
-        const w = mu * (1 - mu);
-        const r = outcomes[i]! - mu;
-        gA += r * scores[i]!;
-        gB += r;
-        hAA += w * scores[i]! ** 2;
-        hAB += w * scores[i]!;
-        hBB += w;
-      }
-      const det = hAA * hBB - hAB * hAB;
-      if (!(det > 0)) break;
-      const dA = (hBB * gA - hAB * gB) / det;
-      const dB = (hAA * gB - hAB * gA) / det;
-      a += dA;
-      b += dB;
-      if (Math.abs(dA) + Math.abs(dB) < 1e-9) break;
-    }
-  }
+  const { a, b } = scores.length >= 50 ? fitPlatt(scores, outcomes) : { a: 1, b: 0 };
+  const isotonic = scores.length >= MIN_ISOTONIC ? fitIsotonic(scores, outcomes, ISOTONIC_BLOCK) : null;
   return {
     usable: true,
     asOf,
@@ -529,10 +652,10 @@ export function trainPropensityModel(
     mean,
     sd,
     coefficients: beta,
-    calibration: { a, b },
+    calibration: { a, b, isotonic, observations: scores.length },
     trainingDeals: training.length,
     observations: n,
-    heldOut: scores.length,
+    heldOut: heldOutRows,
     wins,
     losses,
     iterations,
@@ -613,7 +736,10 @@ export function scorePropensity(
     }
     let z = beta[0]!;
     for (let j = 0; j < p; j++) z += (beta[j + 1]! * (row[j]! - mean[j]!)) / sd[j]!;
-    probability[i] = sigmoid(model.calibration.a * z + model.calibration.b);
+    const { calibration } = model;
+    probability[i] = calibration.isotonic
+      ? isotonicAt(calibration.isotonic, z)
+      : sigmoid(calibration.a * z + calibration.b);
     if (topFactors > 0) {
       const pushes: PropensityFactor[] = [];
       for (let j = 0; j < p; j++) {
