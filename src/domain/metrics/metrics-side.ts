@@ -6,6 +6,7 @@
  */
 import { NULL_CODE, NULL_DAY, NULL_INT32, createIdIndex } from '../snapshot/columns.ts';
 import { FIELD_CODE } from '../snapshot/opportunity-snapshot.ts';
+import { activityDayIndex } from '../snapshot/activity-snapshot.ts';
 import { DomainError } from '../errors.ts';
 import { cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 import { GroupResolver, SlotTable, NO_KEY } from './group-resolver.ts';
@@ -462,9 +463,15 @@ export class MetricsSide {
     const people = new SlotTable();
     const lastSlotOfPerson: number[] = [];
     const seen = new Set<number>();
-    for (let i = 0; i < a.rowCount; i++) {
+    // Only the window's days, through the day index (built once per snapshot).
+    const byDay = activityDayIndex(a);
+    const firstDay = byDay.firstDay;
+    const dayCount = byDay.offsets.length - 1;
+    const fromPosition = byDay.offsets[Math.min(Math.max(windowFrom - firstDay, 0), dayCount)]!;
+    const toPosition = byDay.offsets[Math.min(Math.max(windowTo - firstDay, 0), dayCount)]!;
+    for (let position = fromPosition; position < toPosition; position++) {
+      const i = byDay.rows[position]!;
       const day = a.occurredOn[i]!;
-      if (day < windowFrom || day >= windowTo) continue;
       const person = a.person[i]!;
       if (!this.isVisible(person, day)) continue;
       let key: number;

@@ -37,3 +37,39 @@ export function activityTypeOf(code: number): ActivityType {
   if (type === undefined) throw new DomainError('invariant', `${code} is not an activity type code`);
   return type;
 }
+
+/**
+ * The rows of an activity snapshot by day: `rows` holds every row index ordered by occurredOn (row
+ * order within a day), and the rows of day d are rows[offsets[d − firstDay] .. offsets[d − firstDay
+ * + 1]). A request for a week then reads that week's rows, not the whole table.
+ */
+export type ActivityDayIndex = { firstDay: number; offsets: Int32Array; rows: Int32Array };
+
+const dayIndexes = new WeakMap<ActivitySnapshot, ActivityDayIndex>();
+
+/** The day index of a snapshot, built once (a counting sort, O(rows + days)) and kept with it. */
+export function activityDayIndex(a: ActivitySnapshot): ActivityDayIndex {
+  const known = dayIndexes.get(a);
+  if (known) return known;
+  let firstDay = Infinity;
+  let lastDay = -Infinity;
+  for (let i = 0; i < a.rowCount; i++) {
+    const day = a.occurredOn[i]!;
+    if (day < firstDay) firstDay = day;
+    if (day > lastDay) lastDay = day;
+  }
+  if (a.rowCount === 0) {
+    firstDay = 0;
+    lastDay = -1;
+  }
+  const days = lastDay - firstDay + 1;
+  const offsets = new Int32Array(days + 1);
+  for (let i = 0; i < a.rowCount; i++) offsets[a.occurredOn[i]! - firstDay + 1]!++;
+  for (let d = 0; d < days; d++) offsets[d + 1]! += offsets[d]!;
+  const next = offsets.slice(0, days);
+  const rows = new Int32Array(a.rowCount);
+  for (let i = 0; i < a.rowCount; i++) rows[next[a.occurredOn[i]! - firstDay]!++] = i;
+  const index = { firstDay, offsets, rows };
+  dayIndexes.set(a, index);
+  return index;
+}
