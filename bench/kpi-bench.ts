@@ -703,7 +703,14 @@ async function getKpi(
   cookie: string,
   query: string,
 ): Promise<{ report: KpiReport; text: string; bytes: number }> {
-  const response = await fetch(base + query, { headers: { cookie } });
+  // The server closes a keep-alive connection after 5 s idle; between questions the DuckDB and
+  // in-process runs can take that long, and the pooled socket may be closed under the request.
+  // A GET is safe to send again once.
+  const response = await fetch(base + query, { headers: { cookie } }).catch((error: unknown) => {
+    if (String((error as { cause?: unknown }).cause).includes('other side closed'))
+      return fetch(base + query, { headers: { cookie } });
+    throw error;
+  });
   const text = await response.text();
   if (response.status !== 200)
     throw new Error(`GET ${query} answered ${response.status}: ${text.slice(0, 500)}`);
@@ -991,6 +998,13 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`${JSON.stringify(result, bigints)}\n`);
     duck.closeSync();
+  } catch (error) {
+    // The server's own account of a failure (a crash shows only as "fetch failed" here).
+    if (server)
+      process.stderr.write(
+        `server output (last 5,000 characters):\n${server.log().slice(-5_000)}\nserver exit code ${server.child.exitCode}, signal ${server.child.signalCode}; cause: ${String((error as { cause?: unknown }).cause)}\n`,
+      );
+    throw error;
   } finally {
     if (server) await stopServer(server);
     if (store) await store.close();

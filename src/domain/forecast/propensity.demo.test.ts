@@ -11,13 +11,16 @@ import { buildDealTimelines } from './deal-timelines.ts';
 import { dealsAsOf } from './deals-as-of.ts';
 import { indexActivities, scorePropensity, trainPropensityModel } from './propensity.ts';
 
-const demo = demoMetricsInput({
-  seed: 7,
-  reps: 50,
-  startOn: '2022-01-01',
-  months: 36,
-  kinds: ['person', 'opportunity', 'activity'],
-});
+/** The demo organisation of seed 7 over 36 months from 2022, with activities. */
+const demoOf = (reps: number) =>
+  demoMetricsInput({
+    seed: 7,
+    reps,
+    startOn: '2022-01-01',
+    months: 36,
+    kinds: ['person', 'opportunity', 'activity'],
+  });
+const demo = demoOf(50);
 const periods = generatePeriods({ fiscalYearStartMonth: 1, fromFiscalYear: 2023, toFiscalYear: 2024 })
   .filter((p) => p.kind === 'quarter')
   .map((p) => ({ from: p.startDay, to: p.endDay + 1, label: p.label }));
@@ -95,13 +98,7 @@ describe('win propensity on the demo organisation', () => {
 // 100 or more deals. 50 reps give about 200 deals a tenth, whose sampling error alone (about 0.035)
 // can exceed that; 200 reps give about 720 a tenth. Seeds 1 and 2: docs/forecasting.md.
 describe('win propensity on a 200-rep demo organisation', () => {
-  const large = demoMetricsInput({
-    seed: 7,
-    reps: 200,
-    startOn: '2022-01-01',
-    months: 36,
-    kinds: ['person', 'opportunity', 'activity'],
-  });
+  const large = demoOf(200);
   const result = runBacktest(
     {
       snapshot: large.input.opportunities,
