@@ -346,6 +346,21 @@ describe('the common shock of the range', () => {
     expect(off.shock).toMatchObject({ sd: 0, windows: 0 });
   });
 
+  it('gives the same forecast from the past periods it keeps per snapshot as from fresh ones', () => {
+    const first = forecastPeriod({ snapshot }, request('2023-12-31'));
+    const again = forecastPeriod({ snapshot }, request('2023-12-31'));
+    const fresh = forecastPeriod(
+      { snapshot: buildOpportunitySnapshot({ stages: [...stages], opportunities, changes }) },
+      request('2023-12-31'),
+    );
+    expect(again).toEqual(first);
+    expect(fresh).toEqual(first);
+    // Another as-of day is another set of past periods.
+    expect(forecastPeriod({ snapshot }, request('2023-11-30')).shock!.pastError).not.toBe(
+      first.shock!.pastError,
+    );
+  });
+
   it('refuses more than 24 windows', () => {
     expect(() => forecastPeriod({ snapshot }, request('2023-12-31', 25))).toThrow(/not valid/);
   });

@@ -194,7 +194,7 @@ export function forecastPeriod(input: ForecastInput, request: ForecastRequest): 
   const propensity = request.propensity
     ? trainPropensityModel(snapshot, timelines, input.activities ?? new Map(), asOf, request.propensity)
     : undefined;
-  const pastErrors = request.monteCarlo ? pastForecastErrors(input, request, timelines, deals) : undefined;
+  const pastErrors = request.monteCarlo ? knownPastErrors(input, request, timelines, deals) : undefined;
   return forecastFromModel(input, request, timelines, deals, model, propensity, pastErrors);
 }
 
@@ -234,6 +234,38 @@ export function pastWindow(
 
 /** Relative errors (actual / forecast − 1) of the company's revenue still to come in past windows. */
 export type PastForecastErrors = { relativeErrors: number[] };
+
+/**
+ * pastForecastErrors, kept per snapshot: they are the company's, whatever the grouping or the
+ * caller's scope, so the forecast of every row of a page shares one set (up to 8 past forecasts).
+ */
+const pastErrorsBySnapshot = new WeakMap<OpportunitySnapshot, Map<string, PastForecastErrors>>();
+
+function knownPastErrors(
+  input: ForecastInput,
+  request: ForecastRequest,
+  timelines: DealTimelines,
+  deals: DealsAsOf,
+): PastForecastErrors {
+  const key = JSON.stringify([
+    request.period.from,
+    request.period.to,
+    request.asOf,
+    request.shockWindows ?? DEFAULT_SHOCK_WINDOWS,
+    request.currency ?? null,
+    request.stageProbabilities,
+    request.model ?? null,
+    request.newDealWindows ?? null,
+  ]);
+  let known = pastErrorsBySnapshot.get(input.snapshot);
+  if (!known) pastErrorsBySnapshot.set(input.snapshot, (known = new Map()));
+  const cached = known.get(key);
+  if (cached) return cached;
+  const errors = pastForecastErrors(input, request, timelines, deals);
+  if (known.size >= 256) known.clear();
+  known.set(key, errors);
+  return errors;
+}
 
 /**
  * How the historical method fared on past windows like this one, for the common shock: the
