@@ -358,4 +358,39 @@ describe.each(testDatabaseKinds())('forecast routes (%s)', (kind) => {
       message: 'single-threaded: one contact on the deal',
     });
   });
+
+  it('does not judge an ended period’s deals by today’s contact count', async () => {
+    // Ann's open deal, single-threaded now, was due in Q3 and cut in August: at risk as Q3 ended,
+    // for the cut only.
+    const id = fx.deals.a.open;
+    await attain.store.db
+      .updateTable('opportunities')
+      .set({ contact_count: 1, close_on: '2026-09-20' })
+      .where('id', '=', id)
+      .execute();
+    await attain.store.db
+      .insertInto('opportunity_changes')
+      .values({
+        opportunity_id: id,
+        changed_at: '2026-08-20T09:00:00.000Z',
+        field: 'amount_minor',
+        old_value: '900000',
+        new_value: '500000',
+        source: 'user',
+        import_id: null,
+      })
+      .execute();
+    await attain.snapshots.refresh();
+    attain.forecast.invalidate();
+    const { body } = await as.admin.json(`/api/forecast?periodId=${q3}`);
+    expect(body.asOf).toBe('2026-09-30');
+    const deal = body.risky.find((d: { opportunityId: number }) => d.opportunityId === fx.deals.a.open);
+    expect(deal.contacts).toBeNull();
+    expect(deal.reasons.map((r: { kind: string }) => r.kind)).toEqual(['amount_cut']);
+    // Today's forecast lists it, overdue, with both reasons.
+    const today = (await as.admin.json(`/api/forecast?periodId=${q4}`)).body;
+    const now = today.risky.find((d: { opportunityId: number }) => d.opportunityId === id);
+    expect(now.contacts).toBe(1);
+    expect(now.reasons.map((r: { kind: string }) => r.kind)).toEqual(['amount_cut', 'single_threaded']);
+  });
 });

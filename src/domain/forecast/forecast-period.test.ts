@@ -201,7 +201,8 @@ describe('no look-ahead, for any history', () => {
     fc.assert(
       fc.property(
         fc.array(randomDeal, { minLength: 1, maxLength: 60 }),
-        fc.integer({ min: 30, max: 420 }),
+        // Up to two years in, so that the common shock has its past windows in some runs.
+        fc.integer({ min: 30, max: 720 }),
         (deals, offset) => {
           const asOf = base + offset;
           const request: ForecastRequest = {
@@ -332,18 +333,70 @@ describe('the common shock of the range', () => {
   });
 
   it('learns from past periods once there are enough, only from windows closed by the as-of day', () => {
-    const later = forecastPeriod({ snapshot }, request('2023-12-31'));
-    expect(later.shock!.windows).toBeGreaterThanOrEqual(3);
+    const asOf = '2023-12-31';
+    const later = forecastPeriod({ snapshot }, request(asOf));
     expect(later.issues.map((i) => i.code)).not.toContain('independent_deals');
+    // The past windows recomputed here: each one's historical forecast of revenue still to come
+    // (its own as-of day, no range), against what the raw deals above won after that day.
+    const { period } = request(asOf);
+    let weightedSquares = 0;
+    let weights = 0;
+    let windows = 0;
+    for (let k = 1; k <= 8; k++) {
+      const w = pastWindow(period, day(asOf), k);
+      if (w.period.to - 1 > day(asOf) || w.asOf - day('2022-01-03') < 180) continue;
+      const past = forecastPeriod(
+        { snapshot },
+        {
+          period: w.period,
+          asOf: w.asOf,
+          groupBy: 'company',
+          stageProbabilities,
+          model: { minObservations: 3 },
+        },
+      );
+      const forecast = past.historical.reduce((sum, g) => sum + g.expectedMinor - g.closedMinor, 0);
+      const actual = opportunities
+        .filter(
+          (o) => o.stage === 'Closed Won' && day(o.closedOn!) > w.asOf && day(o.closedOn!) < w.period.to,
+        )
+        .reduce((sum, o) => sum + o.amountMinor!, 0);
+      if (forecast <= 0) continue;
+      windows++;
+      weightedSquares += (actual - forecast) ** 2 / forecast;
+      weights += forecast;
+    }
+    expect(windows).toBeGreaterThanOrEqual(3);
+    expect(later.shock!.windows).toBe(windows);
+    expect(later.shock!.pastError).toBeCloseTo(Math.sqrt(weightedSquares / weights), 12);
     // σ² = ln((1 + past error²) / (1 + independent error²)), at least 0.
     const { sd, pastError, independentError } = later.shock!;
     expect(sd ** 2).toBeCloseTo(
       Math.max(0, Math.log((1 + pastError ** 2) / (1 + independentError ** 2))),
       10,
     );
-    // Without windows the shock is off and the range is the independent one.
-    const off = forecastPeriod({ snapshot }, request('2023-12-31', 0));
+    // Without windows the shock is off, the range is the independent one, and nothing is said.
+    const off = forecastPeriod({ snapshot }, request(asOf, 0));
     expect(off.shock).toMatchObject({ sd: 0, windows: 0 });
+    expect(off.issues.map((i) => i.code)).not.toContain('independent_deals');
+  });
+
+  it('learns a period ahead of the as-of day from the periods before it that have ended', () => {
+    const asOf = day('2023-12-20');
+    const nextQuarter = forecastPeriod(
+      { snapshot },
+      {
+        period: { from: day('2024-01-01'), to: day('2024-04-01') },
+        asOf,
+        groupBy: 'company',
+        stageProbabilities,
+        monteCarlo: { trials: 500, seed: 5 },
+        model: { minObservations: 3 },
+      },
+    );
+    // The quarter before it (Q4 2023) has not ended on 2023-12-20; the ones before that have.
+    expect(nextQuarter.shock!.windows).toBeGreaterThanOrEqual(3);
+    expect(nextQuarter.issues.map((i) => i.code)).not.toContain('independent_deals');
   });
 
   it('gives the same forecast from the past periods it keeps per snapshot as from fresh ones', () => {

@@ -106,17 +106,17 @@ export type ForecastResult = {
   dealScores?: { row: Int32Array; probability: Float64Array };
   /**
    * With monteCarlo: the common shock in the range. `sd` is σ of its lognormal factor; `windows`
-   * the past windows it was learned from; `pastError` their root mean square relative error of the
-   * company's revenue still to come; `independentError` the relative error that independent deals
-   * alone explain in this forecast (the shock covers the rest).
+   * the past windows it was learned from; `pastError` the root of their mean squared relative error
+   * of the company's revenue still to come, weighted by forecast: √(Σ(A − F)²/F ÷ ΣF); `independentError` the relative
+   * error that independent deals alone explain in this forecast (the shock covers the rest).
    */
   shock?: { sd: number; windows: number; pastError: number; independentError: number };
   issues: ForecastIssue[];
 };
 
-/** Fewer past windows than this leave the range with independent deals only. */
 /** Past periods the common shock is learned from unless the request says otherwise. */
 export const DEFAULT_SHOCK_WINDOWS = 8;
+/** Fewer past windows than this leave the range with independent deals only. */
 const MIN_SHOCK_WINDOWS = 3;
 /** A window's as-of day needs this much history before it (days since the first deal created). */
 const SHOCK_MIN_HISTORY_DAYS = 180;
@@ -232,8 +232,8 @@ export function pastWindow(
   return { period: { from, to }, asOf: Math.min(windowAsOf, to - 2) };
 }
 
-/** Relative errors (actual / forecast − 1) of the company's revenue still to come in past windows. */
-export type PastForecastErrors = { relativeErrors: number[] };
+/** The company's revenue still to come in past windows: forecast (historical) and won, in minor units. */
+export type PastForecastErrors = { windows: { forecastMinor: number; actualMinor: number }[] };
 
 /**
  * pastForecastErrors, kept per snapshot: they are the company's, whatever the grouping or the
@@ -288,12 +288,15 @@ export function pastForecastErrors(
     const created = snapshot.createdOn[r]!;
     if (created !== NULL_DAY && created <= asOf && created < firstDay) firstDay = created;
   }
-  const relativeErrors: number[] = [];
+  const found: PastForecastErrors['windows'] = [];
   const windows = request.shockWindows ?? DEFAULT_SHOCK_WINDOWS;
   const { won } = deals;
   for (let k = 1; k <= windows; k++) {
     const { period: windowPeriod, asOf: windowAsOf } = pastWindow(period, asOf, k);
-    if (windowPeriod.to - 1 > asOf || windowAsOf - firstDay < SHOCK_MIN_HISTORY_DAYS) break;
+    // Not ended yet (a period ahead of the as-of day): an earlier one may be. Too little history
+    // before it: nor will any earlier one have enough.
+    if (windowPeriod.to - 1 > asOf) continue;
+    if (windowAsOf - firstDay < SHOCK_MIN_HISTORY_DAYS) break;
     const past = forecastPeriod(
       { snapshot, timelines, ...(input.activities ? { activities: input.activities } : {}) },
       {
@@ -313,9 +316,9 @@ export function pastForecastErrors(
       const day = won.wonDay[i]!;
       if (day > windowAsOf && day < windowPeriod.to) actual += won.amountMinor[i]!;
     }
-    if (forecast > 0) relativeErrors.push(actual / forecast - 1);
+    if (forecast > 0) found.push({ forecastMinor: forecast, actualMinor: actual });
   }
-  return { relativeErrors };
+  return { windows: found };
 }
 
 /** The forecast from deals and a model already built for the request's as-of day. */
@@ -499,26 +502,35 @@ export function forecastFromModel(
   // A compound Poisson sum's variance is λ·E[X²].
   if (usedWindows > 0) for (const x of flatAmounts) independentVariance += (x * x) / usedWindows;
 
-  // The common shock: past windows' mean squared relative error is (1 + v)·e^σ² − 1 when
-  // independent deals explain a relative variance v, so σ² = ln((1 + mse) / (1 + v)), at least 0.
+  // The common shock: past windows' squared relative error is about (1 + v)·e^σ² − 1 when
+  // independent deals explain a relative variance v, so σ² = ln((1 + e²) / (1 + v)), at least 0.
+  // e² is pooled, Σ(A − F)² ÷ ΣF², so that a window with a tiny forecast cannot blow it up.
   let shock: ForecastResult['shock'];
   if (request.monteCarlo && pastErrors) {
     let toCome = 0;
     for (let g = 0; g < groupCount; g++) toCome += (expectedBySlot[g] ?? 0) + newExpected[g]!;
     const v = toCome > 0 ? independentVariance / (toCome * toCome) : 0;
-    const errors = pastErrors.relativeErrors;
-    const mse = errors.reduce((sum, e) => sum + e * e, 0) / Math.max(1, errors.length);
-    const usable = errors.length >= MIN_SHOCK_WINDOWS;
+    const past = pastErrors.windows;
+    // Each window's squared relative error weighs as much as its forecast.
+    let weightedSquares = 0;
+    let weights = 0;
+    for (const w of past) {
+      weightedSquares += (w.actualMinor - w.forecastMinor) ** 2 / w.forecastMinor;
+      weights += w.forecastMinor;
+    }
+    const meanSquare = weights > 0 ? weightedSquares / weights : 0;
+    const usable = past.length >= MIN_SHOCK_WINDOWS;
     shock = {
-      sd: usable ? Math.sqrt(Math.max(0, Math.log((1 + mse) / (1 + v)))) : 0,
-      windows: errors.length,
-      pastError: Math.sqrt(mse),
+      sd: usable ? Math.sqrt(Math.max(0, Math.log((1 + meanSquare) / (1 + v)))) : 0,
+      windows: past.length,
+      pastError: Math.sqrt(meanSquare),
       independentError: Math.sqrt(v),
     };
-    if (!usable)
+    // Said only where it matters: the caller asked for windows, and something is still to come.
+    if (!usable && (request.shockWindows ?? DEFAULT_SHOCK_WINDOWS) > 0 && toCome > 0)
       issues.push({
         code: 'independent_deals',
-        message: `only ${errors.length} past periods like this one to learn how far outcomes stray from the forecast (${MIN_SHOCK_WINDOWS} needed): the range treats deals as independent and is likely too narrow`,
+        message: `only ${past.length} past periods like this one to learn how far outcomes stray from the forecast (${MIN_SHOCK_WINDOWS} needed): the range treats deals as independent and is likely too narrow`,
       });
   }
 
