@@ -9,8 +9,10 @@
  *    (attain_bench_comp_<pid>), migrated, filled by bench/comp-data.ts (people, positions,
  *    reporting, monthly quotas, won deals and their splits; COPY FROM STDIN), the plan saved
  *    with the comp store and assigned to every position.
- * 1. load: binary COPY from PostgreSQL straight into the engine's `CompColumnsBuilder` (no object
- *    per row: ids and names are the only per-row strings, which the columns keep).
+ * 1. load: what a run of December reads, through the product's own code: `loadRunInput` (the
+ *    plan, its payees, reporting lines, quotas) and `buildRunColumns` (the year's won deals and
+ *    their splits by binary COPY into the engine's `CompColumnsBuilder`, with the input
+ *    fingerprint).
  * 2. compute: `calculateFromColumns` over the 12 months, `--runs` times (the first is what a run
  *    pays for; the later ones show the warmed-up figure).
  * 3. store: the run and its statements in `comp_runs` / `comp_statements` through the comp store
@@ -38,7 +40,9 @@ import { openDatabase, type Store } from '../src/store/open-database.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import type { CompColumns } from '../src/domain/comp/comp-columns.ts';
 import type { Statement } from '../src/domain/comp/comp-types.ts';
-import { loadColumns } from './comp-load.ts';
+import { loadRunInput } from '../src/app/comp/run-input.ts';
+import { compPeriodOf } from '../src/app/comp/comp-period.ts';
+import { buildRunColumns } from '../src/app/comp/run-columns.ts';
 import { benchPlanSource, referencePlan } from './comp-plan.ts';
 import { calculateFromColumns } from '../src/domain/comp/calculate-compensation.ts';
 import { validatePlanShape, type PlanDocument } from '../src/domain/comp/plan-document.ts';
@@ -51,13 +55,7 @@ import {
   updateRun,
   type StatementToStore,
 } from '../src/store/comp/comp-run-store.ts';
-import {
-  copyIn,
-  defaultCompDataOptions,
-  loadCompData,
-  payeeKeyOf,
-  type CompDataOptions,
-} from './comp-data.ts';
+import { copyIn, defaultCompDataOptions, loadCompData, type CompDataOptions } from './comp-data.ts';
 import {
   loadDuckDb,
   removeDuckFiles,
@@ -220,8 +218,18 @@ async function main(): Promise<void> {
     const cpuBefore = cpuSnapshot();
     const runStarted = performance.now();
     started = performance.now();
-    const loaded = await loadColumns(store, year);
-    const { columns } = loaded;
+    const december = compPeriodOf(`${year}-12`, 1);
+    const runInput = await loadRunInput(store, december, 1, undefined, { transactions: false });
+    const planInput = runInput.plans[0];
+    if (!planInput || runInput.plans.length !== 1)
+      throw new Error('the bench plan is not the one plan of December');
+    const { columns, inputFingerprint } = await buildRunColumns(
+      store,
+      planInput,
+      runInput.yearStart,
+      december.endsOn,
+    );
+    const personOf = new Map(planInput.payees.map((p) => [p.key, p.personId]));
     phases.load = {
       ms: ms(started),
       transactions: columns.transactions.count,
@@ -231,8 +239,7 @@ async function main(): Promise<void> {
       rssMb: mb(process.memoryUsage().rss),
     };
     log(`load ${JSON.stringify(phases.load)}`);
-    for (let i = 0; i < columns.payeeIds.length; i++)
-      if (columns.payeeIds[i] !== payeeKeyOf(i)) throw new Error(`payee ${i} is ${columns.payeeIds[i]}`);
+    log(`input fingerprint ${inputFingerprint}`);
 
     // 2. compute (the run's one computation; warmed-up repeats come after the store phase)
     const computeRuns: number[] = [];
@@ -286,7 +293,7 @@ async function main(): Promise<void> {
           pendingLines += statement.lines.length;
           batch.push({
             statement,
-            personId: loaded.personIdOfPayee[p]!,
+            personId: personOf.get(computed.payeeIds[p]!) ?? null,
             planId: plan.id,
             planVersion: 1,
             earningsMinor: computed.totals.earnings[at]!,

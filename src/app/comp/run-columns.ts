@@ -1,12 +1,11 @@
-import { sha256 } from '@noble/hashes/sha256';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { createHash } from 'node:crypto';
 import { toDayNumber } from '../../domain/calendar/day-number.ts';
-import { CompColumnsBuilder, type CompColumns } from '../../domain/comp/comp-columns.ts';
+import { CompColumnsBuilder, type CompColumns, type TransactionRow } from '../../domain/comp/comp-columns.ts';
 import { decimalToMinor } from '../../domain/comp/exact-money.ts';
 import { marginMinor } from '../../domain/metrics/exact-arithmetic.ts';
 import { fingerprintOf } from '../../domain/comp/fingerprint.ts';
 import type { Store } from '../../store/open-database.ts';
-import { loadSplitsOfWonDeals, streamWonDeals } from '../../store/comp/comp-input-store.ts';
+import { copyWonDeals } from '../../store/comp/copy-won-deals.ts';
 import type { PlanRunInput } from './run-input.ts';
 
 const dayOf = (text: string | null | undefined): number | undefined =>
@@ -15,9 +14,9 @@ const dayOf = (text: string | null | undefined): number | undefined =>
 /**
  * The engine's columns for one plan of a run, built row by row (CompColumnsBuilder): the small
  * inputs (payees, hierarchy, territories, quotas, adjustments, closed periods, assignments) from
- * the plan's input, and the won deals of the fiscal year to date streamed from the database in
- * pages, already in the engine's order, with no per-deal objects kept. The input fingerprint
- * hashes the same rows as they are read.
+ * the plan's input, and the won deals of the fiscal year to date streamed from the database with
+ * binary COPY (copyWonDeals), visited in the engine's order, with no per-deal objects kept. The
+ * input fingerprint hashes the same rows in that order.
  */
 export async function buildRunColumns(
   store: Store,
@@ -61,41 +60,47 @@ export async function buildRunColumns(
   for (const a of input.assignments ?? [])
     builder.addAssignment(a.payee, toDayNumber(a.from ?? fromDay), dayOf(a.to));
 
-  const splits = await loadSplitsOfWonDeals(store.db, fromDay, toDay);
-  const hash = sha256.create();
-  const transactions = await streamWonDeals(store.db, fromDay, toDay, plan.currency, (row) => {
-    const marginPct = row.grossMarginBps === null ? undefined : row.grossMarginBps / 100;
-    builder.addTransaction({
-      id: row.key,
-      name: row.name ?? row.key,
-      day: toDayNumber(row.closedOn),
-      owner: row.ownerKey,
-      amountMinor: row.amountMinor,
-      marginMinor: row.grossMarginBps === null ? 0 : marginMinor(row.amountMinor, row.grossMarginBps),
-      marginPct: marginPct ?? 0,
-      ...(row.dealType ? { type: row.dealType } : {}),
-      ...(row.productKey ? { product: row.productKey } : {}),
-      ...(row.productFamily ? { productFamily: row.productFamily } : {}),
-      ...(row.segment ? { segment: row.segment } : {}),
-      ...(row.accountKey ? { account: row.accountKey } : {}),
-    });
-    const shares = splits.get(row.opportunityId);
-    let shareText = '';
-    if (shares)
+  // The same digest as hashing row by row (SHA-256 is a stream), a batch of rows at a time.
+  const hash = createHash('sha256');
+  const tx: TransactionRow = { id: '', day: 0, owner: '', amountMinor: 0 };
+  let batch: string[] = [];
+  const transactions = await copyWonDeals(
+    store,
+    { fromDay, toDay, currency: plan.currency },
+    (row, shares) => {
+      // One row object for every deal (the builder copies its fields): no allocation per deal.
+      tx.id = row.key;
+      tx.name = row.name ?? row.key;
+      tx.day = row.day;
+      tx.owner = row.ownerKey;
+      tx.amountMinor = row.amountMinor;
+      tx.marginMinor = row.grossMarginBps === null ? 0 : marginMinor(row.amountMinor, row.grossMarginBps);
+      tx.marginPct = row.grossMarginBps === null ? 0 : row.grossMarginBps / 100;
+      tx.type = row.dealType ?? undefined;
+      tx.product = row.productKey ?? undefined;
+      tx.productFamily = row.productFamily ?? undefined;
+      tx.segment = row.segment ?? undefined;
+      tx.account = row.accountKey ?? undefined;
+      builder.addTransaction(tx);
+      let shareText = '';
       for (const s of shares) {
         if (s.kind === 'split') builder.addSplit(s.payee, s.sharePpm);
         else builder.addOverlay(s.payee, s.sharePpm);
         shareText += `|${s.kind}:${s.payee}:${s.sharePpm}`;
       }
-    hash.update(
-      utf8ToBytes(
+      batch.push(
         `${row.key}|${row.name ?? ''}|${row.closedOn}|${row.ownerKey}|${row.amountMinor}|${row.grossMarginBps ?? ''}|${row.dealType ?? ''}|${row.productKey ?? ''}|${row.productFamily ?? ''}|${row.segment ?? ''}|${row.accountKey ?? ''}${shareText}\n`,
-      ),
-    );
-  });
+      );
+      if (batch.length === 1024) {
+        hash.update(batch.join(''), 'utf8');
+        batch = [];
+      }
+    },
+  );
+  hash.update(batch.join(''), 'utf8');
   const inputFingerprint = fingerprintOf({
     ...input,
-    transactions: { count: transactions, sha256: bytesToHex(hash.digest()) },
+    transactions: { count: transactions, sha256: hash.digest('hex') },
   });
   return { columns: builder.build(), inputFingerprint, transactions };
 }

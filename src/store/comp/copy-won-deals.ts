@@ -1,0 +1,276 @@
+/**
+ * The won deals a compensation run credits, streamed out of the database with binary COPY
+ * (copy-binary.ts) rather than pages of rows: a run of a year to date reads every won deal of the
+ * year, millions at scale, and pg's row path costs a JS string per field.
+ *
+ * The deals come unsorted (a sorted COPY costs PostgreSQL more than sorting here: 2.3 s per 1M rows
+ * measured for bench/comp-bench.ts) and are visited in the engine's order, (close day, key in
+ * code-unit order), by a counting sort on the day and a sort of each day's keys where they did not
+ * arrive in order. Owners, products and accounts arrive as ids and are named from small lookups read
+ * first; splits and overlays arrive by deal, in (kind, payee key) order.
+ */
+import type pg from 'pg';
+import { fromDayNumber } from '../../domain/calendar/day-number.ts';
+import { AppError } from '../../domain/errors.ts';
+import { createDictionaryEncoder } from '../../domain/snapshot/columns.ts';
+import type { Store } from '../open-database.ts';
+import { ByteDictionary } from '../snapshot/byte-dictionary.ts';
+import { copyTuples, type TupleReader } from '../snapshot/copy-binary.ts';
+
+/** One won deal, in the engine's order; the object is reused from one call to the next. */
+export type CopiedWonDeal = {
+  opportunityId: number;
+  key: string;
+  name: string | null;
+  /** Day number of the close. */
+  day: number;
+  closedOn: string;
+  ownerKey: string;
+  amountMinor: number;
+  grossMarginBps: number | null;
+  dealType: string | null;
+  productKey: string | null;
+  productFamily: string | null;
+  segment: string | null;
+  accountKey: string | null;
+};
+
+/** Its splits and overlays, in (kind, payee key) order; reused between calls too. */
+export type CopiedShare = { kind: 'split' | 'overlay'; payee: string; sharePpm: number };
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const CURRENCY = /^[A-Z]{3}$/;
+
+/**
+ * Visits the won deals in `currency` with an amount and an owner closed in [fromDay, toDay], in
+ * (close day, key) order, each with its shares; resolves with their number.
+ */
+export async function copyWonDeals(
+  store: Store,
+  range: { fromDay: string; toDay: string; currency: string },
+  visit: (deal: CopiedWonDeal, shares: readonly CopiedShare[]) => void,
+): Promise<number> {
+  const { fromDay, toDay, currency } = range;
+  // COPY takes no parameters: only checked days and a checked currency code are interpolated.
+  if (!DAY.test(fromDay) || !DAY.test(toDay) || !CURRENCY.test(currency))
+    throw new AppError(
+      'internal',
+      `copyWonDeals: not a day range and currency: ${fromDay} ${toDay} ${currency}`,
+    );
+  const won = `o.is_won AND o.amount_minor IS NOT NULL AND o.owner_person_id IS NOT NULL AND o.closed_on BETWEEN DATE '${fromDay}' AND DATE '${toDay}'`;
+  const client = await store.pool.connect();
+  try {
+    // Lookups by id: people (owners and split payees), and the products and accounts these deals name.
+    const personKey = await lookup(client, 'SELECT id, external_key FROM people');
+    const products = await client.query<{ id: number; key: string; family: string | null }>(
+      `SELECT id, external_key AS key, family FROM products`,
+    );
+    const productKey = new Map(products.rows.map((p) => [Number(p.id), p.key]));
+    const productFamily = new Map(products.rows.map((p) => [Number(p.id), p.family]));
+    const accounts = await client.query<{ id: number; key: string; segment: string | null }>(
+      `SELECT a.id, a.external_key AS key, a.segment FROM accounts a
+       WHERE a.id IN (SELECT o.account_id FROM opportunities o WHERE ${won} AND o.currency = '${currency}')`,
+    );
+    const accountKey = new Map(accounts.rows.map((a) => [Number(a.id), a.key]));
+    const accountSegment = new Map(accounts.rows.map((a) => [Number(a.id), a.segment]));
+
+    // Shares of the won deals of the range (any currency, as the engine never sees the others).
+    const shareDeal: number[] = [];
+    const shareKind: number[] = [];
+    const sharePerson: number[] = [];
+    const sharePpm: number[] = [];
+    // The first share of each deal, by opportunity id: dense while the ids are (they are serial).
+    const maxId = Number(
+      (
+        await client.query<{ m: string | null }>(
+          'SELECT max(opportunity_id)::text AS m FROM opportunity_splits',
+        )
+      ).rows[0]!.m ?? 0,
+    );
+    const dense = maxId <= 64_000_000;
+    const firstDense = dense ? new Int32Array(maxId + 1).fill(-1) : undefined;
+    const firstMap = new Map<number, number>();
+    const kinds = new ByteDictionary(createDictionaryEncoder());
+    await copyTuples(
+      client,
+      `SELECT s.opportunity_id, s.kind, s.person_id, s.share_ppm
+       FROM opportunity_splits s JOIN opportunities o ON o.id = s.opportunity_id JOIN people pe ON pe.id = s.person_id
+       WHERE ${won} ORDER BY s.opportunity_id, s.kind, pe.external_key COLLATE "C"`,
+      4,
+      (reader) => {
+        reader.table = 'opportunity_splits';
+        const deal = reader.integer(0, 'opportunity_id');
+        reader.rowId = deal;
+        if (firstDense) {
+          if (firstDense[deal] === -1) firstDense[deal] = shareDeal.length;
+        } else if (!firstMap.has(deal)) firstMap.set(deal, shareDeal.length);
+        shareDeal.push(deal);
+        shareKind.push(reader.code(kinds, -1));
+        sharePerson.push(reader.integer(0, 'person_id'));
+        sharePpm.push(reader.integer(0, 'share_ppm'));
+      },
+    );
+    const kindOf = kinds.encoder.dictionary.map((k) => (k === 'overlay' ? 'overlay' : 'split'));
+
+    // The deals, decoded into arrays as they come.
+    const count = Number(
+      (
+        await client.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM opportunities o WHERE ${won} AND o.currency = '${currency}'`,
+        )
+      ).rows[0]!.n,
+    );
+    const ids = new Array<string>(count);
+    const names = new Array<string | null>(count);
+    const dealOf = new Float64Array(count);
+    const dayOf = new Int32Array(count);
+    const ownerOf = new Float64Array(count);
+    const amountOf = new Float64Array(count);
+    const bpsOf = new Int32Array(count);
+    const typeOf = new Int32Array(count);
+    const productOf = new Float64Array(count);
+    const accountOf = new Float64Array(count);
+    const types = new ByteDictionary(createDictionaryEncoder());
+    let n = 0;
+    let bytes: Uint8Array | undefined;
+    let buffer: Buffer = Buffer.alloc(0);
+    const text = (reader: TupleReader, length: number): string =>
+      buffer.toString('utf8', reader.textStart, reader.textStart + length);
+    await copyTuples(
+      client,
+      `SELECT o.id, o.external_key, o.name, o.closed_on, o.owner_person_id, o.amount_minor,
+              o.gross_margin_bps, o.deal_type, o.product_id, o.account_id
+       FROM opportunities o WHERE ${won} AND o.currency = '${currency}'`,
+      10,
+      (reader) => {
+        if (reader.bytes !== bytes) {
+          bytes = reader.bytes;
+          buffer = Buffer.isBuffer(bytes)
+            ? bytes
+            : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        }
+        reader.table = 'opportunities';
+        const deal = reader.integer(0, 'id');
+        reader.rowId = deal;
+        // A deal won while we counted waits for the next run.
+        if (n === count)
+          throw new AppError('conflict', 'Won deals changed while the run read them: run it again.');
+        dealOf[n] = deal;
+        ids[n] = text(reader, reader.textBytes());
+        const nameLength = reader.textBytes();
+        names[n] = nameLength < 0 ? null : text(reader, nameLength);
+        dayOf[n] = reader.dayNumber(0, 'closed_on');
+        ownerOf[n] = reader.integer(0, 'owner_person_id');
+        amountOf[n] = reader.integer(0, 'amount_minor');
+        bpsOf[n] = reader.integer(-1, 'gross_margin_bps');
+        typeOf[n] = reader.code(types, -1);
+        productOf[n] = reader.integer(-1, 'product_id');
+        accountOf[n] = reader.integer(-1, 'account_id');
+        n++;
+      },
+    );
+    if (n !== count)
+      throw new AppError('conflict', 'Won deals changed while the run read them: run it again.');
+
+    const order = engineOrder(dayOf, ids, n);
+    const typeNames = types.encoder.dictionary;
+    const dayText = new Map<number, string>();
+    const deal: CopiedWonDeal = {
+      opportunityId: 0,
+      key: '',
+      name: null,
+      day: 0,
+      closedOn: '',
+      ownerKey: '',
+      amountMinor: 0,
+      grossMarginBps: null,
+      dealType: null,
+      productKey: null,
+      productFamily: null,
+      segment: null,
+      accountKey: null,
+    };
+    const shares: CopiedShare[] = [];
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      const day = dayOf[i]!;
+      let closedOn = dayText.get(day);
+      if (closedOn === undefined) dayText.set(day, (closedOn = fromDayNumber(day)));
+      deal.opportunityId = dealOf[i]!;
+      deal.key = ids[i]!;
+      deal.name = names[i]!;
+      deal.day = day;
+      deal.closedOn = closedOn;
+      deal.ownerKey = keyOf(personKey, ownerOf[i]!);
+      deal.amountMinor = amountOf[i]!;
+      deal.grossMarginBps = bpsOf[i]! < 0 ? null : bpsOf[i]!;
+      deal.dealType = typeOf[i]! < 0 ? null : typeNames[typeOf[i]!]!;
+      const product = productOf[i]!;
+      deal.productKey = product < 0 ? null : (productKey.get(product) ?? null);
+      deal.productFamily = product < 0 ? null : (productFamily.get(product) ?? null);
+      const account = accountOf[i]!;
+      deal.accountKey = account < 0 ? null : (accountKey.get(account) ?? null);
+      deal.segment = account < 0 ? null : (accountSegment.get(account) ?? null);
+      shares.length = 0;
+      const id = deal.opportunityId;
+      const first = firstDense ? (id <= maxId ? firstDense[id]! : -1) : (firstMap.get(id) ?? -1);
+      if (first >= 0)
+        for (let s = first; s < shareDeal.length && shareDeal[s] === deal.opportunityId; s++)
+          shares.push({
+            kind: kindOf[shareKind[s]!] as CopiedShare['kind'],
+            payee: keyOf(personKey, sharePerson[s]!),
+            sharePpm: sharePpm[s]!,
+          });
+      visit(deal, shares);
+    }
+    return n;
+  } finally {
+    client.release();
+  }
+}
+
+/** id → text of a two-column query, by id in an array (people ids are dense). */
+async function lookup(client: pg.PoolClient, select: string): Promise<string[]> {
+  const rows = await client.query<{ id: number; external_key: string }>(select);
+  const out: string[] = [];
+  for (const r of rows.rows) out[Number(r.id)] = r.external_key;
+  return out;
+}
+
+function keyOf(keys: string[], id: number): string {
+  const key = keys[id];
+  if (key === undefined) throw new AppError('internal', `person ${id} named by a deal is not in people`);
+  return key;
+}
+
+/**
+ * Rows in (day, key in code-unit order) order: a stable counting sort on the day, then each day's
+ * rows sorted by key where they did not arrive in key order.
+ */
+export function engineOrder(day: Int32Array, key: string[], n: number): Int32Array {
+  const order = new Int32Array(n);
+  if (n === 0) return order;
+  let minDay = day[0]!;
+  let maxDay = minDay;
+  for (let i = 1; i < n; i++) {
+    const d = day[i]!;
+    if (d < minDay) minDay = d;
+    if (d > maxDay) maxDay = d;
+  }
+  const start = new Int32Array(maxDay - minDay + 2);
+  for (let i = 0; i < n; i++) start[day[i]! - minDay + 1]! += 1;
+  for (let d = 1; d < start.length; d++) start[d]! += start[d - 1]!;
+  const bounds = start.slice();
+  for (let i = 0; i < n; i++) order[start[day[i]! - minDay]!++] = i;
+  for (let d = 0; d + 1 < bounds.length; d++) {
+    const from = bounds[d]!;
+    const to = bounds[d + 1]!;
+    let sorted = true;
+    for (let k = from + 1; k < to && sorted; k++) if (key[order[k]!]! < key[order[k - 1]!]!) sorted = false;
+    if (sorted) continue;
+    const slice = Array.from(order.subarray(from, to));
+    slice.sort((a, b) => (key[a]! < key[b]! ? -1 : key[a]! > key[b]! ? 1 : 0));
+    order.set(slice, from);
+  }
+  return order;
+}
