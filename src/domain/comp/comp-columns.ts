@@ -370,7 +370,7 @@ export class CompColumnsBuilder {
   /** The columns, transactions sorted by (day, id). The builder must not be used afterwards. */
   build(): CompColumns {
     const n = this.ids.length;
-    const order = this.sorted ? undefined : sortOrder(this.day.data, this.ids, n);
+    const order = this.sorted ? undefined : transactionOrder(this.day.data, this.ids, n);
     const pick32 = (column: GrowInt32): Int32Array => {
       const taken = column.take();
       if (!order) return taken;
@@ -457,18 +457,37 @@ export class CompColumnsBuilder {
   }
 }
 
-/** The order of rows by (day, id): counting sort by day, then ids within a day (code-unit order). */
-function sortOrder(day: Int32Array, ids: string[], n: number): Int32Array {
+/**
+ * Rows in (day, key in code-unit order) order: a stable counting sort on the day, then each day's
+ * rows sorted by key where they did not arrive in key order. Rows with the same day and key keep
+ * their arrival order.
+ */
+export function transactionOrder(day: Int32Array, key: string[], n: number): Int32Array {
   const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const byDay = Array.from(order).sort((a, b) => {
-    const d = day[a]! - day[b]!;
-    if (d !== 0) return d;
-    const x = ids[a]!;
-    const y = ids[b]!;
-    return x < y ? -1 : x > y ? 1 : a - b;
-  });
-  return Int32Array.from(byDay);
+  if (n === 0) return order;
+  let minDay = day[0]!;
+  let maxDay = minDay;
+  for (let i = 1; i < n; i++) {
+    const d = day[i]!;
+    if (d < minDay) minDay = d;
+    if (d > maxDay) maxDay = d;
+  }
+  const start = new Int32Array(maxDay - minDay + 2);
+  for (let i = 0; i < n; i++) start[day[i]! - minDay + 1]! += 1;
+  for (let d = 1; d < start.length; d++) start[d]! += start[d - 1]!;
+  const bounds = start.slice();
+  for (let i = 0; i < n; i++) order[start[day[i]! - minDay]!++] = i;
+  for (let d = 0; d + 1 < bounds.length; d++) {
+    const from = bounds[d]!;
+    const to = bounds[d + 1]!;
+    let sorted = true;
+    for (let k = from + 1; k < to && sorted; k++) if (key[order[k]!]! < key[order[k - 1]!]!) sorted = false;
+    if (sorted) continue;
+    const slice = Array.from(order.subarray(from, to));
+    slice.sort((a, b) => (key[a]! < key[b]! ? -1 : key[a]! > key[b]! ? 1 : 0));
+    order.set(slice, from);
+  }
+  return order;
 }
 
 /** A share or rate as text or number ("50%", 0.5, "0.5") → ppm; undefined when malformed. */

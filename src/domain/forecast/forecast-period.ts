@@ -107,8 +107,9 @@ export type ForecastResult = {
   /**
    * With monteCarlo: the common shock in the range. `sd` is σ of its lognormal factor; `windows`
    * the past windows it was learned from; `pastError` the root of their mean squared relative error
-   * of the company's revenue still to come, weighted by forecast: √(Σ(A − F)²/F ÷ ΣF); `independentError` the relative
-   * error that independent deals alone explain in this forecast (the shock covers the rest).
+   * of the company's revenue still to come, weighted by forecast: √(Σ(A − F)²/F ÷ ΣF);
+   * `independentError` the relative error that independent deals alone explain in this forecast
+   * (the shock covers the rest).
    */
   shock?: { sd: number; windows: number; pastError: number; independentError: number };
   issues: ForecastIssue[];
@@ -504,7 +505,8 @@ export function forecastFromModel(
 
   // The common shock: past windows' squared relative error is about (1 + v)·e^σ² − 1 when
   // independent deals explain a relative variance v, so σ² = ln((1 + e²) / (1 + v)), at least 0.
-  // e² is pooled, Σ(A − F)² ÷ ΣF², so that a window with a tiny forecast cannot blow it up.
+  // e² is the windows' squared relative errors weighted by their forecasts, Σ(A − F)²/F ÷ ΣF, so
+  // that a window with a tiny forecast cannot blow it up, nor the largest one drown the others.
   let shock: ForecastResult['shock'];
   if (request.monteCarlo && pastErrors) {
     let toCome = 0;

@@ -4,15 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDayNumber } from '../../domain/calendar/day-number.ts';
 import { createTestStore, testDatabaseKinds, type TestStore } from '../testing/test-store.ts';
 import { upsertOpportunitySplits } from './crediting-store.ts';
-import { copyWonDeals, engineOrder, type CopiedShare, type CopiedWonDeal } from './copy-won-deals.ts';
+import { transactionOrder } from '../../domain/comp/comp-columns.ts';
+import { copyWonDeals, type CopiedShare, type CopiedWonDeal } from './copy-won-deals.ts';
 
-describe('engineOrder', () => {
+describe('transactionOrder', () => {
   it('orders by day, then by key in code-unit order, keeping rows already in order', () => {
     const day = Int32Array.from([3, 1, 3, 1, 2, 3]);
     const key = ['b', 'z', 'B', 'a', 'x', 'é'];
     // Day 1: 'a' < 'z'; day 2: 'x'; day 3: 'B' < 'b' < 'é' (code units: 0x42, 0x62, 0xe9).
-    expect(Array.from(engineOrder(day, key, 6))).toEqual([3, 1, 4, 2, 0, 5]);
-    expect(Array.from(engineOrder(new Int32Array(0), [], 0))).toEqual([]);
+    expect(Array.from(transactionOrder(day, key, 6))).toEqual([3, 1, 4, 2, 0, 5]);
+    expect(Array.from(transactionOrder(new Int32Array(0), [], 0))).toEqual([]);
   });
 });
 

@@ -12,6 +12,7 @@
 import type pg from 'pg';
 import { fromDayNumber } from '../../domain/calendar/day-number.ts';
 import { AppError } from '../../domain/errors.ts';
+import { transactionOrder } from '../../domain/comp/comp-columns.ts';
 import { createDictionaryEncoder } from '../../domain/snapshot/columns.ts';
 import type { Store } from '../open-database.ts';
 import { ByteDictionary } from '../snapshot/byte-dictionary.ts';
@@ -172,7 +173,7 @@ export async function copyWonDeals(
     if (n !== count)
       throw new AppError('conflict', 'Won deals changed while the run read them: run it again.');
 
-    const order = engineOrder(dayOf, ids, n);
+    const order = transactionOrder(dayOf, ids, n);
     const typeNames = types.encoder.dictionary;
     const dayText = new Map<number, string>();
     const deal: CopiedWonDeal = {
@@ -241,36 +242,4 @@ function keyOf(keys: string[], id: number): string {
   const key = keys[id];
   if (key === undefined) throw new AppError('internal', `person ${id} named by a deal is not in people`);
   return key;
-}
-
-/**
- * Rows in (day, key in code-unit order) order: a stable counting sort on the day, then each day's
- * rows sorted by key where they did not arrive in key order.
- */
-export function engineOrder(day: Int32Array, key: string[], n: number): Int32Array {
-  const order = new Int32Array(n);
-  if (n === 0) return order;
-  let minDay = day[0]!;
-  let maxDay = minDay;
-  for (let i = 1; i < n; i++) {
-    const d = day[i]!;
-    if (d < minDay) minDay = d;
-    if (d > maxDay) maxDay = d;
-  }
-  const start = new Int32Array(maxDay - minDay + 2);
-  for (let i = 0; i < n; i++) start[day[i]! - minDay + 1]! += 1;
-  for (let d = 1; d < start.length; d++) start[d]! += start[d - 1]!;
-  const bounds = start.slice();
-  for (let i = 0; i < n; i++) order[start[day[i]! - minDay]!++] = i;
-  for (let d = 0; d + 1 < bounds.length; d++) {
-    const from = bounds[d]!;
-    const to = bounds[d + 1]!;
-    let sorted = true;
-    for (let k = from + 1; k < to && sorted; k++) if (key[order[k]!]! < key[order[k - 1]!]!) sorted = false;
-    if (sorted) continue;
-    const slice = Array.from(order.subarray(from, to));
-    slice.sort((a, b) => (key[a]! < key[b]! ? -1 : key[a]! > key[b]! ? 1 : 0));
-    order.set(slice, from);
-  }
-  return order;
 }
