@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/kpi-bench.ts [--opportunities 1000000] [--activities 5000000] [--runs 30]
  *       [--reps <opportunities / 100>] [--admin-url postgres://postgres@127.0.0.1:5432/test] [--keep]
+ *       [--reuse <database>] [--only <question id,...>]
  *
  * 1. Generates the organisation with the demo generator (generateOrganisation: people and their
  *    hierarchy, accounts, products, opportunities with their history, activities, quotas; leads,
@@ -18,7 +19,8 @@
  *    questions as DuckDB SQL, and Attain's engine called in this process on snapshots loaded here
  *    (evaluateMetrics: the engine alone, no HTTP, no JSON) — each `--runs` times, one after another.
  * 4. Checks the answers agree on a few groups, writes bench/out/kpi-bench.json, stops the server
- *    and drops the database (--keep leaves it).
+ *    and drops the database (--keep leaves it; --reuse <database> skips step 1 on a database an
+ *    earlier --keep left, and never drops it; --only asks a subset of the questions).
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +32,6 @@ import pg from 'pg';
 import { startServer, stopServer, type Server } from './attain-server.ts';
 import { loadMetricDimensions } from '../src/app/metrics/load-metric-dimensions.ts';
 import { buildQuotaRows } from '../src/app/metrics/metric-dimensions.ts';
-import { toDayNumber } from '../src/domain/calendar/day-number.ts';
 import { generatePeriods } from '../src/domain/calendar/fiscal-calendar.ts';
 import {
   generateOrganisation,
@@ -38,8 +39,7 @@ import {
 } from '../src/domain/demo/generate-organisation.ts';
 import { nativeStages } from '../src/domain/demo/native-stages.ts';
 import { evaluateMetrics } from '../src/domain/metrics/evaluate-metrics.ts';
-import { calendarMetricPeriod } from '../src/domain/metrics/metric-periods.ts';
-import type { GroupResult, MetricsInput, MetricsRequest } from '../src/domain/metrics/metric-types.ts';
+import type { GroupResult, MetricsInput } from '../src/domain/metrics/metric-types.ts';
 import type { CanonicalRecord, OpportunityHistoryEntry, RecordKind } from '../src/domain/records.ts';
 import { savePeriods } from '../src/store/calendar-writer.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
@@ -49,17 +49,16 @@ import { loadActivitySnapshot, loadOpportunitySnapshot } from '../src/store/snap
 
 const root = path.resolve(import.meta.dirname, '..');
 
-// The data: 24 months of history from 2023-01-01, "today" 2025-01-01, three more months of
-// open pipeline and quotas. Questions are asked as of the end of 2024-12-31.
-const START_ON = '2023-01-01';
-const WINDOW_MONTHS = 27;
-const GENERATOR_AS_OF = '2025-01-01';
-const AS_OF = '2024-12-31';
-const LAST_QUARTER_AT = '2024-11-15'; // 2024-10-01 .. 2025-01-01
-const NEXT_QUARTER_AT = '2025-02-15'; // 2025-01-01 .. 2025-04-01
-const FIRST_WEEK = '2024-09-30'; // a Monday: 13 weeks to 2024-12-29
-const WEEKS = 13;
-const CURRENCY = 'USD';
+import {
+  CURRENCY,
+  GENERATOR_AS_OF,
+  START_ON,
+  WINDOW_MONTHS,
+  kpiQuestions as questions,
+  type Question,
+} from './kpi-questions.ts';
+import { evaluateSeries } from '../src/domain/metrics/evaluate-series.ts';
+import { hashPassword } from '../src/app/auth/secrets.ts';
 
 type Options = {
   opportunities: number;
@@ -68,6 +67,8 @@ type Options = {
   runs: number;
   adminUrl: string;
   keep: boolean;
+  reuse: string | undefined;
+  only: string[] | undefined;
 };
 
 function parseArguments(argv: string[]): Options {
@@ -80,6 +81,8 @@ function parseArguments(argv: string[]): Options {
       runs: { type: 'string', default: '30' },
       'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
       keep: { type: 'boolean', default: false },
+      reuse: { type: 'string' },
+      only: { type: 'string' },
     },
   });
   const opportunities = Number(values.opportunities);
@@ -89,7 +92,9 @@ function parseArguments(argv: string[]): Options {
     reps: values.reps === undefined ? Math.max(50, Math.round(opportunities / 100)) : Number(values.reps),
     runs: Number(values.runs),
     adminUrl: values['admin-url'],
-    keep: values.keep,
+    keep: values.keep || values.reuse !== undefined,
+    reuse: values.reuse,
+    only: values.only?.split(','),
   };
 }
 
@@ -440,138 +445,6 @@ function historyChanges(
 
 const nullableText = (value: number | null) => (value === null ? null : String(value));
 
-// ---------------------------------------------------------------- the questions
-
-type Question = {
-  id: string;
-  label: string;
-  /** GET /api/kpi query strings (several when the API answers one period per request). */
-  api: string[];
-  engine: MetricsRequest[];
-  sql: string;
-};
-
-function questions(): Question[] {
-  const asOf = toDayNumber(AS_OF);
-  const last = calendarMetricPeriod('quarter', toDayNumber(LAST_QUARTER_AT));
-  const next = calendarMetricPeriod('quarter', toDayNumber(NEXT_QUARTER_AT));
-  const w0 = toDayNumber(FIRST_WEEK);
-  const weeks = Array.from({ length: WEEKS }, (_, i) => w0 + 7 * i);
-  const q = (metrics: string, by: string, at: string) =>
-    `/api/kpi?metrics=${metrics}&by=${by}&period=quarter&calendar=calendar&at=${at}&asOf=${AS_OF}`;
-  const request = (
-    metrics: string[],
-    groupBy: MetricsRequest['groupBy'],
-    period: MetricsRequest['period'],
-  ) => ({
-    metrics,
-    groupBy,
-    period,
-    asOf,
-    currency: CURRENCY,
-    currencyDigits: 2,
-  });
-  const closedInLast = `is_closed AND coalesce(closed_day, close_day) >= ${last.from} AND coalesce(closed_day, close_day) < ${last.to}
-      AND (created_day IS NULL OR created_day <= ${asOf})`;
-  return [
-    {
-      id: 'win_rate_deal_size_by_rep',
-      label: 'win rate and average deal size by rep, last quarter',
-      api: [q('win_rate,average_deal_size', 'rep', LAST_QUARTER_AT)],
-      engine: [request(['win_rate', 'average_deal_size'], 'rep', last)],
-      sql: `SELECT owner_person_id AS rep,
-          count(*) FILTER (WHERE is_won) AS won, count(*) AS decided,
-          count(*) FILTER (WHERE is_won) / count(*) AS win_rate,
-          sum(amount_minor) FILTER (WHERE is_won AND currency = '${CURRENCY}' AND amount_minor IS NOT NULL) AS won_minor,
-          count(*) FILTER (WHERE is_won AND currency = '${CURRENCY}' AND amount_minor IS NOT NULL) AS won_with_amount,
-          won_minor / nullif(won_with_amount, 0) / 100 AS average_deal_size
-        FROM opps WHERE ${closedInLast} GROUP BY owner_person_id ORDER BY rep`,
-    },
-    {
-      id: 'stage_funnel_by_team',
-      label: 'stage funnel (stage-to-stage conversion) by team, last quarter',
-      api: [q('stage_conversion', 'team', LAST_QUARTER_AT)],
-      engine: [request(['stage_conversion'], 'team', last)],
-      // Stage exits from an open stage dated in the quarter, credited to the team of the deal's
-      // owner on the day of the change (the owner from the owner history, else the current owner).
-      sql: `WITH ch AS MATERIALIZED (
-          SELECT c.opportunity_id, c.changed_ms, c.changed_ms // 86400000 AS day, c.old_value AS from_stage, c.new_value AS to_stage
-          FROM changes c WHERE c.field = 'stage' AND c.changed_ms >= ${last.from * 86_400_000} AND c.changed_ms < ${last.to * 86_400_000}
-            AND c.old_value IS NOT NULL AND c.new_value IS NOT NULL AND c.old_value <> c.new_value),
-        oc AS MATERIALIZED (
-          SELECT opportunity_id, changed_ms, TRY_CAST(old_value AS BIGINT) AS owner_before, TRY_CAST(new_value AS BIGINT) AS owner_after
-          FROM changes WHERE field = 'owner_person_id' AND opportunity_id IN (SELECT opportunity_id FROM ch)),
-        first_owner AS (SELECT opportunity_id, arg_min(owner_before, changed_ms) AS owner_before FROM oc GROUP BY ALL),
-        owned AS (
-          SELECT ch.*, CASE WHEN oc.changed_ms IS NOT NULL THEN oc.owner_after
-                            WHEN f.opportunity_id IS NOT NULL THEN f.owner_before ELSE o.owner_person_id END AS owner
-          FROM ch JOIN opps o ON o.id = ch.opportunity_id
-          ASOF LEFT JOIN oc ON oc.opportunity_id = ch.opportunity_id AND oc.changed_ms < (ch.day + 1) * 86400000
-          LEFT JOIN first_owner f ON f.opportunity_id = ch.opportunity_id),
-        exits AS (
-          SELECT a.team_id, fs.name AS stage, fs.sort_order, count(*) AS exits,
-            count(*) FILTER (WHERE ts.category = 'won' OR (ts.category = 'open' AND ts.sort_order > fs.sort_order)) AS advanced
-          FROM owned
-          JOIN stages fs ON fs.name = owned.from_stage AND fs.category = 'open'
-          JOIN stages ts ON ts.name = owned.to_stage
-          LEFT JOIN asg a ON a.person_id = owned.owner AND owned.day >= a.from_day AND owned.day < a.to_day
-          GROUP BY ALL)
-        SELECT team_id, product(advanced / exits) AS funnel_yield,
-          list({'stage': stage, 'advanced': advanced, 'exits': exits} ORDER BY sort_order) AS stages
-        FROM exits GROUP BY team_id ORDER BY team_id`,
-    },
-    {
-      id: 'cycle_by_rep',
-      label: 'average sales cycle (days, won deals) by rep, last quarter',
-      api: [q('sales_cycle_days', 'rep', LAST_QUARTER_AT)],
-      engine: [request(['sales_cycle_days'], 'rep', last)],
-      sql: `SELECT owner_person_id AS rep, sum(cycle) AS days, count(*) AS won, sum(cycle) / count(*) AS average_cycle
-        FROM (SELECT owner_person_id, coalesce(closed_day, close_day) - created_day AS cycle FROM opps
-              WHERE is_won AND ${closedInLast} AND created_day IS NOT NULL)
-        WHERE cycle >= 0 GROUP BY owner_person_id ORDER BY rep`,
-    },
-    {
-      id: 'coverage_next_quarter_by_rep',
-      label: 'pipeline coverage by rep, next quarter',
-      api: [q('pipeline_coverage', 'rep', NEXT_QUARTER_AT)],
-      engine: [request(['pipeline_coverage'], 'rep', next)],
-      sql: `WITH open AS (
-          SELECT owner_person_id AS rep, sum(amount_minor) AS open_minor FROM opps
-          WHERE (NOT is_closed OR closed_day > ${asOf}) AND (created_day IS NULL OR created_day <= ${asOf})
-            AND close_day >= ${next.from} AND close_day < ${next.to} AND currency = '${CURRENCY}' AND amount_minor IS NOT NULL
-          GROUP BY ALL),
-        won AS (
-          SELECT owner_person_id AS rep, sum(amount_minor) AS won_minor FROM opps
-          WHERE is_won AND coalesce(closed_day, close_day) >= ${next.from} AND coalesce(closed_day, close_day) < ${next.to}
-            AND coalesce(closed_day, close_day) <= ${asOf} AND currency = '${CURRENCY}' AND amount_minor IS NOT NULL
-          GROUP BY ALL),
-        quota AS (
-          SELECT person_id AS rep,
-            sum((target_minor * (least(${next.to}, to_day) - from_day)) // (to_day - from_day)
-              - (target_minor * (greatest(${next.from}, from_day) - from_day)) // (to_day - from_day)) AS quota_minor
-          FROM quota_rows WHERE from_day < ${next.to} AND to_day > ${next.from} GROUP BY ALL)
-        SELECT rep, coalesce(open_minor, 0) AS open_minor, greatest(coalesce(quota_minor, 0) - coalesce(won_minor, 0), 0) AS remaining_minor,
-          coalesce(open_minor, 0) / nullif(greatest(coalesce(quota_minor, 0) - coalesce(won_minor, 0), 0), 0) AS coverage
-        FROM open FULL JOIN quota USING (rep) FULL JOIN won USING (rep) ORDER BY rep`,
-    },
-    {
-      id: 'activities_by_rep_by_week',
-      label: `activities per rep per week, ${WEEKS} weeks`,
-      api: weeks.map(
-        (_, i) =>
-          `/api/kpi?metrics=activities&by=rep&period=week&calendar=calendar&at=${isoDay(weeks[i]!)}&asOf=${AS_OF}`,
-      ),
-      engine: weeks.map((day) => request(['activities'], 'rep', calendarMetricPeriod('week', day))),
-      sql: `SELECT person_id AS rep, (day - ${w0}) // 7 AS week, count(*) AS activities
-        FROM acts WHERE day >= ${w0} AND day < ${w0 + 7 * WEEKS} GROUP BY ALL ORDER BY rep, week`,
-    },
-  ];
-}
-
-function isoDay(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
-}
-
 // ---------------------------------------------------------------- DuckDB
 
 async function loadDuckDb(
@@ -807,7 +680,23 @@ function compare(
         }
       }
       break;
-    case 'activities_by_rep_by_week':
+    case 'activities_by_rep_by_week': {
+      // One series answer: values[i] is week i.
+      const series = api[0] as unknown as {
+        groups: { key: unknown; metrics: Record<string, { values: unknown[] }> }[];
+      };
+      const byRep = new Map(series.groups.map((g) => [String(g.key), g]));
+      for (const r of sqlRows) {
+        const week = Number(r.week);
+        check(
+          `rep ${String(r.rep)} week ${week}`,
+          byRep.get(sqlKey(r, 'rep'))?.metrics.activities?.values[week],
+          r.activities,
+        );
+      }
+      break;
+    }
+    case 'activities_by_rep_by_week_requests':
       for (const r of sqlRows) {
         const week = Number(r.week);
         const g = api[week]!.groups.find((x) => String(x.key) === sqlKey(r, 'rep'));
@@ -822,11 +711,13 @@ function compare(
 
 async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
-  const name = `attain_bench_kpi_${process.pid}`;
+  if (options.reuse !== undefined && !/^[a-z_][a-z0-9_]*$/.test(options.reuse))
+    throw new Error('--reuse takes a database name (lower case letters, digits, _)');
+  const name = options.reuse ?? `attain_bench_kpi_${process.pid}`;
   const url = databaseUrl(options.adminUrl, name);
   const admin = new pg.Client({ connectionString: options.adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  if (!options.reuse) await admin.query(`CREATE DATABASE ${name}`);
   let server: Server | undefined;
   let store: Store | undefined;
   let tmp: string[] = [];
@@ -845,14 +736,21 @@ async function main(): Promise<void> {
   try {
     store = await openDatabase({ kind: 'postgres', url }, { poolSize: 4 });
     await migrateToLatest(store.db as never);
-    log(
-      `database ${name}; generating ${options.opportunities} opportunities, ~${options.activities} activities, ${options.reps} reps`,
-    );
-    const loaded = await load(store, url, options);
-    result.load = { ...loaded, loadSeconds: seconds(loaded.loadMs), vacuumSeconds: seconds(loaded.vacuumMs) };
-    log(
-      `loaded in ${seconds(loaded.loadMs)} s (+ VACUUM ANALYZE ${seconds(loaded.vacuumMs)} s): ${JSON.stringify(loaded.rows)}`,
-    );
+    if (options.reuse) log(`database ${name} (reused: nothing generated)`);
+    else {
+      log(
+        `database ${name}; generating ${options.opportunities} opportunities, ~${options.activities} activities, ${options.reps} reps`,
+      );
+      const loaded = await load(store, url, options);
+      result.load = {
+        ...loaded,
+        loadSeconds: seconds(loaded.loadMs),
+        vacuumSeconds: seconds(loaded.vacuumMs),
+      };
+      log(
+        `loaded in ${seconds(loaded.loadMs)} s (+ VACUUM ANALYZE ${seconds(loaded.vacuumMs)} s): ${JSON.stringify(loaded.rows)}`,
+      );
+    }
 
     // Attain's engine in this process: the same loaders and inputs as the server's.
     let started = performance.now();
@@ -885,6 +783,12 @@ async function main(): Promise<void> {
     );
 
     const password = `Bench-${randomBytes(12).toString('base64url')}-9`;
+    // A reused database already has its first admin, with an earlier run's password: set this one.
+    if (options.reuse)
+      await store.pool.query(
+        'UPDATE users SET password_hash = $1, failed_sign_ins = 0, locked_until = NULL WHERE email = $2',
+        [await hashPassword(password), 'admin@attain.local'],
+      );
     started = performance.now();
     server = await startServer({
       DATABASE_URL: url,
@@ -910,7 +814,7 @@ async function main(): Promise<void> {
     if (signIn.status !== 200 || !session)
       throw new Error(`sign-in answered ${signIn.status}: ${await signIn.text()}`);
     const cookie = `attain_session=${session}`;
-    const qs = questions();
+    const qs = questions().filter((q) => !options.only || options.only.includes(q.id));
     // The first KPI request loads the server's snapshots (cold).
     started = performance.now();
     await getKpi(base, cookie, qs[0]!.api[0]!);
@@ -919,6 +823,10 @@ async function main(): Promise<void> {
       `server ready in ${seconds(serverStartMs)} s; first KPI request (loads the snapshots) ${seconds(firstRequestMs)} s`,
     );
 
+    const runEngine = (question: Question) => {
+      for (const request of question.engine) evaluateMetrics(input, request);
+      if (question.engineSeries) evaluateSeries(input, question.engineSeries);
+    };
     const rows: Record<string, unknown>[] = [];
     for (const question of qs) {
       // Warm once each way, keeping the answers for the agreement check.
@@ -932,7 +840,7 @@ async function main(): Promise<void> {
         bytes += r.bytes;
       }
       const sqlRows = (await duck.runAndReadAll(question.sql)).getRowObjectsJS() as Row[];
-      for (const request of question.engine) evaluateMetrics(input, request);
+      runEngine(question);
 
       const cpuBefore = serverCpuMs(server.child.pid!);
       // Timed to the last byte of each response; the client does not parse the JSON here.
@@ -950,9 +858,7 @@ async function main(): Promise<void> {
       const duckdb = await timeRuns(options.runs, async () => {
         (await duck.runAndReadAll(question.sql)).getRowObjectsJS();
       });
-      const engine = await timeRuns(options.runs, () => {
-        for (const request of question.engine) evaluateMetrics(input, request);
-      });
+      const engine = await timeRuns(options.runs, () => runEngine(question));
       const json = await timeRuns(options.runs, () => {
         for (const report of apiAnswers) JSON.stringify(report);
       });

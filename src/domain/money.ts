@@ -5,6 +5,14 @@ import { DomainError } from './errors.ts';
  * carried as integers (DESIGN.md §4); this is the one place it becomes text for people and APIs.
  */
 export function minorToDecimal(minor: number | bigint, digits: number): string {
+  if (typeof minor === 'number' && Number.isSafeInteger(minor)) {
+    // A safe integer's decimal text is exact (no exponent below 1e21): no BigInt needed.
+    const negative = minor < 0;
+    const digitsText = String(negative ? -minor : minor);
+    if (digits === 0) return negative ? `-${digitsText}` : digitsText;
+    const text = digitsText.length > digits ? digitsText : digitsText.padStart(digits + 1, '0');
+    return `${negative ? '-' : ''}${text.slice(0, -digits)}.${text.slice(-digits)}`;
+  }
   const value = BigInt(minor);
   const negative = value < 0n;
   const abs = negative ? -value : value;

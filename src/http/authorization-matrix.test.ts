@@ -85,6 +85,7 @@ const rules: Record<string, Rule> = {
   'GET /api/quotas': { kind: 'roles', roles: readers, scoped: true },
   'GET /api/metrics': { kind: 'roles', roles: readers },
   'GET /api/kpi': { kind: 'roles', roles: readers, filtered: true },
+  'GET /api/kpi/series': { kind: 'roles', roles: readers, filtered: true },
   // Scoped inside the engine (src/domain/metrics/alerts.test.ts: a manager's alerts are their team's).
   'GET /api/alerts': { kind: 'roles', roles: readers },
   'GET /api/kpi/export.csv': { kind: 'roles', roles: readers, filtered: true },
@@ -330,6 +331,13 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
         // Q3 2026, by rep: a manager of East sees Ann's and Ben's groups, a rep their own.
         return {
           path: '/api/kpi?metrics=won_revenue,quota&by=rep&period=quarter&at=2026-08-01',
+          shows: (text) =>
+            (JSON.parse(text) as { groups: { key: unknown }[] }).groups.some((g) => g.key === personOf(t)),
+        };
+      case 'GET /api/kpi/series':
+        // Q3 and Q4 2026, by rep: filtered like GET /api/kpi.
+        return {
+          path: '/api/kpi/series?metrics=won_revenue,quota&by=rep&period=quarter&at=2026-08-01&count=2',
           shows: (text) =>
             (JSON.parse(text) as { groups: { key: unknown }[] }).groups.some((g) => g.key === personOf(t)),
         };

@@ -241,6 +241,53 @@ describe.each(testDatabaseKinds())('metric routes on %s', (kind) => {
     ]);
   });
 
+  it('answers a series of quarters in one request, each as its own request would, within scope', async () => {
+    // Q1 to Q3 2026 by rep for Mia: East's reps in Q1 (hers then), Cleo in Q3 (West, hers since).
+    const { status, body } = await mia.json(
+      '/api/kpi/series?metrics=won_revenue,win_rate&by=rep&period=quarter&at=2026-02-01&count=3',
+    );
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.periods).toEqual([
+      { from: '2026-01-01', to: '2026-04-01', label: 'FY2026 Q1' },
+      { from: '2026-04-01', to: '2026-07-01', label: 'FY2026 Q2' },
+      { from: '2026-07-01', to: '2026-10-01', label: 'FY2026 Q3' },
+    ]);
+    const byLabel = Object.fromEntries(
+      (body.groups as Group[]).map((g) => [g.label, g.metrics.won_revenue.values]),
+    );
+    expect(byLabel).toEqual({
+      'Ann Rep': ['10000.00', '0.00', '0.00'],
+      'Ben Rep': ['11000.00', '0.00', '0.00'],
+      'Cleo Rep': ['0.00', '0.00', '22000.00'],
+    });
+    const cleo = (body.groups as Group[]).find((g) => g.label === 'Cleo Rep')!;
+    expect(cleo.metrics.win_rate).toEqual({
+      values: [null, null, 1],
+      numerators: [0, 0, 1],
+      denominators: [0, 0, 1],
+    });
+    // The same numbers one quarter at a time.
+    for (const [i, at] of ['2026-02-01', '2026-05-01', '2026-08-01'].entries()) {
+      const single = await kpi(mia, `metrics=won_revenue&by=rep&period=quarter&at=${at}`);
+      for (const g of single.groups) expect(byLabel[g.label]![i]).toBe(g.metrics.won_revenue.value);
+    }
+    const bad = await mia.json('/api/kpi/series?metrics=won_revenue&by=rep&period=week&count=61');
+    expect(bad.status).toBe(400);
+    expect(bad.body.problems.map((p: { field: string }) => p.field)).toEqual(['query.count']);
+  });
+
+  it('leaves out the parts by stage or activity type when breakdowns=false, and keeps the numbers', async () => {
+    const full = await kpi(admin, `metrics=pipeline_coverage,lost_deals&by=rep&${q3}`);
+    const lean = await kpi(admin, `metrics=pipeline_coverage,lost_deals&by=rep&${q3}&breakdowns=false`);
+    expect(full.groups[0]!.metrics.pipeline_coverage.breakdown).toBeDefined();
+    for (const [i, group] of lean.groups.entries()) {
+      for (const id of ['pipeline_coverage', 'lost_deals']) {
+        const { breakdown: _breakdown, ...rest } = full.groups[i]!.metrics[id];
+        expect(group.metrics[id]).toEqual(rest);
+      }
+    }
+  });
+
   it('refuses unknown metrics and malformed queries with 400, naming each', async () => {
     const unknown = await admin.json('/api/kpi?metrics=win_rate,winrate,revenue&by=rep');
     expect(unknown.status).toBe(400);

@@ -5,6 +5,11 @@ import { AppError, DomainError, type Problem } from '../../domain/errors.ts';
 import { computeAlerts, type Alert } from '../../domain/metrics/alerts.ts';
 import { evaluateMetrics } from '../../domain/metrics/evaluate-metrics.ts';
 import {
+  MAX_SERIES_PERIODS,
+  evaluateSeries,
+  type SeriesGroup,
+} from '../../domain/metrics/evaluate-series.ts';
+import {
   findMetricDefinition,
   metricDefinitions,
   type MetricDefinition,
@@ -56,6 +61,8 @@ export type KpiQuery = {
   /** Reporting currency. Default: the currency most deals are in. */
   currency?: string;
   withRecords?: boolean;
+  /** false: no parts by stage, activity type or lost reason. Default true. */
+  breakdowns?: boolean;
 };
 
 export type KpiSpan = { from: string; to: string; label?: string };
@@ -75,6 +82,19 @@ export type KpiReport = {
   currency: string;
   prior?: KpiSpan & { asOf: string };
   groups: GroupResult[];
+  issues: MetricIssue[];
+};
+
+/** A series request: `count` consecutive periods of one kind, the first holding `at`. */
+export type KpiSeriesQuery = Omit<KpiQuery, 'compare' | 'withRecords' | 'breakdowns'> & { count: number };
+
+export type KpiSeriesReport = {
+  metrics: string[];
+  groupBy: GroupBy;
+  periods: KpiSpan[];
+  asOf: string;
+  currency: string;
+  groups: SeriesGroup[];
   issues: MetricIssue[];
 };
 
@@ -289,6 +309,53 @@ export class MetricsService {
   }
 
   /**
+   * A metric over `count` consecutive periods in one answer (docs/metrics.md, "Series"), through
+   * the caller's scope: the numbers of `evaluate` for each period, with the same as-of day.
+   */
+  async series(query: KpiSeriesQuery, scope: Scope): Promise<KpiSeriesReport> {
+    const problems = kpiQueryProblems(query);
+    if (!Number.isInteger(query.count) || query.count < 1 || query.count > MAX_SERIES_PERIODS)
+      problems.push({
+        field: 'count',
+        value: String(query.count),
+        message: `must be a whole number from 1 to ${MAX_SERIES_PERIODS}`,
+      });
+    if (problems.length > 0) throw new AppError('validation', 'The KPI request is not valid.', problems);
+    const snapshots = await this.snapshots.get();
+    const loaded = await this.dimensions(snapshots.opportunities);
+    const today = this.clock.now().slice(0, 10);
+    const asOf = parseIsoDate(query.asOf ?? today)!;
+    const days = trailingDays(query.period);
+    const periods: MetricPeriod[] = [this.periodOf(query, parseIsoDate(query.at ?? query.asOf ?? today)!)];
+    while (periods.length < query.count) {
+      const next = periods[periods.length - 1]!.to;
+      // The next period of the kind starts the day after the last one ends.
+      periods.push(
+        days !== undefined ? trailingDaysPeriod(days, next + days - 1) : this.periodOf(query, next),
+      );
+    }
+    const currency = query.currency ?? mainCurrencyOf(snapshots.opportunities) ?? 'USD';
+    const input = this.inputFor(snapshots, loaded, currency, scope);
+    const result = evaluateSeries(input, {
+      metrics: query.metrics,
+      groupBy: query.by,
+      periods,
+      asOf,
+      currency,
+      currencyDigits: minorDigits(currency),
+    });
+    return {
+      metrics: [...new Set(query.metrics)],
+      groupBy: result.groupBy,
+      periods: result.periods.map(span),
+      asOf: fromDayNumber(result.asOf),
+      currency: result.currency,
+      groups: result.groups,
+      issues: result.issues,
+    };
+  }
+
+  /**
    * Evaluates the metrics of a query for a caller's scope: everything (no filter: deals without an
    * owner count too) or the people and days the hierarchy lets them see.
    */
@@ -311,6 +378,7 @@ export class MetricsService {
       currencyDigits: minorDigits(currency),
       ...(query.compare ? { compareTo: query.compare } : {}),
       ...(query.withRecords ? { withRecords: true } : {}),
+      ...(query.breakdowns === false ? { breakdowns: false } : {}),
     });
     const report: KpiReport = {
       metrics: [...new Set(query.metrics)],

@@ -6,7 +6,7 @@
 import { AppError, type Problem } from '../errors.ts';
 import { minorToDecimal } from '../money.ts';
 import { assertSafeInteger } from './exact-arithmetic.ts';
-import { GroupResolver, NO_KEY } from './group-resolver.ts';
+import { GroupResolver } from './group-resolver.ts';
 import { findMetricDefinition, type MetricDefinition } from './metric-definitions.ts';
 import { priorSpan } from './metric-periods.ts';
 import { recordRules, type RecordRule } from './metric-tally.ts';
@@ -99,7 +99,7 @@ const issueMessages: Record<keyof SideIssues, [MetricIssue['code'], string]> = {
 };
 
 /** Checks a request, reporting every problem at once. */
-function validate(request: MetricsRequest): void {
+export function validateMetricsRequest(request: MetricsRequest): void {
   const problems: Problem[] = [];
   const isDay = (value: unknown) => Number.isInteger(value);
   if (!Array.isArray(request.metrics) || request.metrics.length === 0)
@@ -162,11 +162,25 @@ function resolveCurrency(input: MetricsInput, request: MetricsRequest): { curren
  * Evaluates the requested metrics, grouped, over the period as of the as-of day. Throws
  * AppError('validation') for a malformed request; data conditions come back as `issues`.
  */
-export function evaluateMetrics(input: MetricsInput, request: MetricsRequest): MetricsResult {
-  validate(request);
+/** What one evaluation shares between its sides (periods): checked once per request. */
+export type Evaluation = {
+  currency: string;
+  currencyCode: number;
+  money: (minor: number) => string;
+  definitions: MetricDefinition[];
+  isComputed: ReadonlySet<MetricDefinition>;
+  issues: MetricIssue[];
+  needs: MetricNeeds;
+  rules: Set<RecordRule>;
+  resolver: GroupResolver;
+};
+
+/** Validates a request and works out its metrics, passes and grouping. */
+export function prepareEvaluation(input: MetricsInput, request: MetricsRequest): Evaluation {
+  validateMetricsRequest(request);
   const { currency, code: currencyCode } = resolveCurrency(input, request);
   const digits = request.currencyDigits ?? 2;
-  const { groupBy, asOf } = request;
+  const { groupBy } = request;
   const ids = [...new Set(request.metrics)];
   const definitions = ids.map((id) => findMetricDefinition(id)!);
   const issues: MetricIssue[] = [];
@@ -216,6 +230,44 @@ export function evaluateMetrics(input: MetricsInput, request: MetricsRequest): M
     }
 
   const resolver = new GroupResolver(groupBy, input.opportunities, input.dimensions);
+  const money = (minor: number): string => {
+    assertSafeInteger(minor, 'A money value');
+    return minorToDecimal(minor, digits);
+  };
+  return {
+    currency,
+    currencyCode,
+    money,
+    definitions,
+    isComputed: new Set(computed),
+    issues,
+    needs,
+    rules,
+    resolver,
+  };
+}
+
+/** Adds the data conditions the sides met (summed over them) to the issues. */
+export function addSideIssues(issues: MetricIssue[], sides: readonly MetricsSide[]): void {
+  for (const name of Object.keys(issueMessages) as (keyof SideIssues)[]) {
+    let count = 0;
+    for (const side of sides) count += side.issues[name];
+    if (count === 0) continue;
+    const [code, message] = issueMessages[name];
+    issues.push({ code, count, message: `${count} ${message}` });
+  }
+  if (sides.some((side) => side.ramp && Number.isNaN(side.ramp.twiceBenchmarkAnnual)))
+    issues.push({
+      code: 'no_quota',
+      metric: 'ramp_months',
+      message: 'no tenured seller carries a quota in the benchmark year, so ramp has no benchmark',
+    });
+}
+
+export function evaluateMetrics(input: MetricsInput, request: MetricsRequest): MetricsResult {
+  const { currency, currencyCode, money, definitions, isComputed, issues, needs, rules, resolver } =
+    prepareEvaluation(input, request);
+  const { groupBy, asOf } = request;
   const period: PeriodSpan = { from: request.period.from, to: request.period.to };
   if (request.period.label !== undefined) period.label = request.period.label;
   const current = new MetricsSide(input, resolver, period, asOf, currencyCode, needs, rules).run();
@@ -234,61 +286,37 @@ export function evaluateMetrics(input: MetricsInput, request: MetricsRequest): M
     priorInfo = { ...span, asOf: priorAsOf };
   }
 
-  for (const [name, count] of Object.entries(current.issues) as [keyof SideIssues, number][]) {
-    if (count === 0) continue;
-    const [code, message] = issueMessages[name];
-    issues.push({ code, count, message: `${count} ${message}` });
-  }
-  if (current.ramp && Number.isNaN(current.ramp.twiceBenchmarkAnnual))
-    issues.push({
-      code: 'no_quota',
-      metric: 'ramp_months',
-      message: 'no tenured seller carries a quota in the benchmark year, so ramp has no benchmark',
-    });
+  addSideIssues(issues, [current]);
 
   // Groups: every key either side saw (the company always).
   const keys = new Set<number>(current.slots.keys);
   if (prior) for (const key of prior.side.slots.keys) keys.add(key);
   if (groupBy === 'company') keys.add(0);
   // Sorted by label, "none" last, ties by key.
-  const labelled = [...keys].map((code) => ({ code, ...resolver.describe(code) }));
-  labelled.sort((a, b) =>
-    a.code === b.code
-      ? 0
-      : a.code === NO_KEY
-        ? 1
-        : b.code === NO_KEY
-          ? -1
-          : a.label < b.label
-            ? -1
-            : a.label > b.label
-              ? 1
-              : a.code - b.code,
-  );
+  const labelled = resolver.sortByLabel([...keys]).map((code) => {
+    const { key, label } = resolver.describe(code);
+    return { code, key, label };
+  });
 
   const records = new Map<RecordRule, Map<number, number[]>>();
   for (const rule of recordRules) {
     const log = current.logs.get(rule);
     if (log) records.set(rule, log.bySlot());
   }
-  const money = (minor: number): string => {
-    assertSafeInteger(minor, 'A money value');
-    return minorToDecimal(minor, digits);
-  };
-
+  const breakdowns = request.breakdowns !== false;
   const groups: GroupResult[] = labelled.map(({ code, key, label }) => {
     const slot = current.slots.findSlot(code);
     const priorSlot = prior ? prior.side.slots.findSlot(code) : -1;
     const metrics: Record<string, MetricValue> = {};
     for (const definition of definitions) {
-      if (!computed.includes(definition)) {
+      if (!isComputed.has(definition)) {
         metrics[definition.id] = { value: null };
         continue;
       }
-      const raw = rawValue(definition.id, current, currentSummary, slot);
+      const raw = rawValue(definition.id, current, currentSummary, slot, breakdowns);
       const value = formatValue(raw, definition, money);
       if (prior) {
-        const priorRaw = rawValue(definition.id, prior.side, prior.summary, priorSlot);
+        const priorRaw = rawValue(definition.id, prior.side, prior.summary, priorSlot, false);
         const formatted = formatValue(priorRaw, definition, money);
         value.prior = { value: formatted.value };
         if (formatted.numerator !== undefined) value.prior.numerator = formatted.numerator;
@@ -317,31 +345,42 @@ export function evaluateMetrics(input: MetricsInput, request: MetricsRequest): M
   return result;
 }
 
+function asMoney(
+  value: number,
+  isMoney: boolean | undefined,
+  money: (minor: number) => string,
+): MetricNumber {
+  return isMoney ? money(value) : value;
+}
+
 function formatValue(
   raw: RawValue,
   definition: MetricDefinition,
   money: (minor: number) => string,
 ): MetricValue {
-  const asMoney = (value: number, isMoney: boolean | undefined): MetricNumber =>
-    isMoney ? money(value) : value;
   const value: MetricValue = {
     value: raw.value === null ? null : definition.money ? money(raw.value) : raw.value,
   };
-  if (raw.numerator !== undefined) value.numerator = asMoney(raw.numerator, raw.numeratorIsMoney);
-  if (raw.denominator !== undefined) value.denominator = asMoney(raw.denominator, raw.denominatorIsMoney);
+  if (raw.numerator !== undefined) value.numerator = asMoney(raw.numerator, raw.numeratorIsMoney, money);
+  if (raw.denominator !== undefined)
+    value.denominator = asMoney(raw.denominator, raw.denominatorIsMoney, money);
   if (raw.target !== undefined) value.target = money(raw.target);
   if (raw.flags) value.flags = raw.flags;
-  if (raw.breakdown)
-    value.breakdown = raw.breakdown.map((entry) => {
+  if (raw.breakdown) {
+    const breakdown: BreakdownEntry[] = [];
+    for (const entry of raw.breakdown) {
       const out: BreakdownEntry = {
         key: entry.key,
         label: entry.label,
         value: entry.value === null ? null : definition.money ? money(entry.value) : entry.value,
       };
-      if (entry.numerator !== undefined) out.numerator = asMoney(entry.numerator, raw.numeratorIsMoney);
+      if (entry.numerator !== undefined)
+        out.numerator = asMoney(entry.numerator, raw.numeratorIsMoney, money);
       if (entry.denominator !== undefined)
-        out.denominator = asMoney(entry.denominator, raw.denominatorIsMoney);
-      return out;
-    });
+        out.denominator = asMoney(entry.denominator, raw.denominatorIsMoney, money);
+      breakdown.push(out);
+    }
+    value.breakdown = breakdown;
+  }
   return value;
 }

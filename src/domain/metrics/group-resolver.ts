@@ -114,6 +114,8 @@ class AssignmentTable {
   }
 }
 
+const assignmentTables = new WeakMap<readonly AssignmentRow[], AssignmentTable>();
+
 const kindCodes = {
   company: 0,
   rep: 1,
@@ -157,7 +159,12 @@ export class GroupResolver {
     if (this.kind >= kindCodes.manager && this.kind <= kindCodes.region) {
       const { assignments } = dimensions;
       if (typeof assignments === 'function') this.assign = assignments;
-      else this.table = new AssignmentTable(assignments);
+      else {
+        // Built once per hierarchy (the rows are replaced, never changed, when it is read again).
+        let table = assignmentTables.get(assignments);
+        if (!table) assignmentTables.set(assignments, (table = new AssignmentTable(assignments)));
+        this.table = table;
+      }
     }
     if (groupBy === 'segment' || groupBy === 'industry') {
       const accounts = [...(dimensions.accounts ?? [])].sort((a, b) => a.id - b.id);
@@ -268,12 +275,63 @@ export class GroupResolver {
     }
   }
 
-  private names: Map<number, string> | undefined;
-
   personName(personId: number): string {
-    this.names ??= new Map(this.dimensions.people.map((p) => [p.id, p.name]));
-    return this.names.get(personId) ?? `Person ${personId}`;
+    return peopleOrder(this.dimensions.people).names.get(personId) ?? `Person ${personId}`;
   }
+
+  /**
+   * Group keys in the order a result lists them: by label, "none" last, ties by key. For people
+   * (rep, manager) through a rank kept per people list, without comparing names per request.
+   */
+  sortByLabel(keys: number[]): number[] {
+    const compare = (a: number, b: number): number => {
+      if (a === b) return 0;
+      if (a === NO_KEY) return 1;
+      if (b === NO_KEY) return -1;
+      const la = this.describe(a).label;
+      const lb = this.describe(b).label;
+      return la < lb ? -1 : la > lb ? 1 : a - b;
+    };
+    if (this.groupBy !== 'rep' && this.groupBy !== 'manager') return keys.sort(compare);
+    const { rank, idOfRank } = peopleOrder(this.dimensions.people);
+    // Ranks are distinct: sort them as numbers and read the ids back. A key of nobody in the
+    // people list is labelled "Person <id>": the plain comparison then.
+    const ranks = new Int32Array(keys.length);
+    let length = 0;
+    let none = false;
+    for (const key of keys) {
+      if (key === NO_KEY) {
+        none = true;
+        continue;
+      }
+      const r = rank.get(key);
+      if (r === undefined) return keys.sort(compare);
+      ranks[length++] = r;
+    }
+    const sorted = Array.from(ranks.subarray(0, length).sort(), (r) => idOfRank[r]!);
+    if (none) sorted.push(NO_KEY);
+    return sorted;
+  }
+}
+
+type PeopleOrder = { names: Map<number, string>; rank: Map<number, number>; idOfRank: number[] };
+const peopleOrders = new WeakMap<object, PeopleOrder>();
+
+/** Names by id, and each person's rank by (name, id): built once per people list. */
+function peopleOrder(people: MetricDimensions['people']): PeopleOrder {
+  let order = peopleOrders.get(people);
+  if (!order) {
+    const names = new Map<number, string>();
+    for (const p of people) names.set(p.id, p.name);
+    const ids = [...names.keys()].sort((a, b) => {
+      const la = names.get(a)!;
+      const lb = names.get(b)!;
+      return la < lb ? -1 : la > lb ? 1 : a - b;
+    });
+    order = { names, rank: new Map(ids.map((id, i) => [id, i])), idOfRank: ids };
+    peopleOrders.set(people, order);
+  }
+  return order;
 }
 
 const noneLabels: Record<GroupBy, string> = {

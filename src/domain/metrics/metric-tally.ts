@@ -66,11 +66,21 @@ export class MetricTally implements Record<OneDimensional, Float64Array> {
   /** slot × activity type. */
   activities!: Float64Array;
 
+  /**
+   * `wide` names the families whose slot × width tallies the evaluation writes; the others stay
+   * empty (at 10,000 reps they would be megabytes allocated and zeroed for nothing per request).
+   */
   constructor(
     readonly reasonWidth: number,
     readonly stageWidth: number,
     readonly openStageWidth: number,
     capacity: number,
+    private readonly wide: { closed: boolean; open: boolean; stages: boolean; activities: boolean } = {
+      closed: true,
+      open: true,
+      stages: true,
+      activities: true,
+    },
   ) {
     this.capacity = 0;
     this.grow(Math.max(4, capacity));
@@ -89,14 +99,16 @@ export class MetricTally implements Record<OneDimensional, Float64Array> {
       if (old) next.set(old);
       return next;
     };
+    const { wide } = this;
     for (const name of oneDimensional) this[name] = resize(this[name], 1);
-    this.lostByReason = resize(this.lostByReason, this.reasonWidth);
-    this.coverByStage = resize(this.coverByStage, this.stageWidth);
-    this.stageExits = resize(this.stageExits, this.openStageWidth);
-    this.stageAdvanced = resize(this.stageAdvanced, this.openStageWidth);
-    this.stageLost = resize(this.stageLost, this.openStageWidth);
-    this.stageDays = resize(this.stageDays, this.openStageWidth);
-    this.activities = resize(this.activities, MetricTally.activityWidth);
+    this.lostByReason = resize(this.lostByReason, wide.closed ? this.reasonWidth : 0);
+    this.coverByStage = resize(this.coverByStage, wide.open ? this.stageWidth : 0);
+    const stages = wide.stages ? this.openStageWidth : 0;
+    this.stageExits = resize(this.stageExits, stages);
+    this.stageAdvanced = resize(this.stageAdvanced, stages);
+    this.stageLost = resize(this.stageLost, stages);
+    this.stageDays = resize(this.stageDays, stages);
+    this.activities = resize(this.activities, wide.activities ? MetricTally.activityWidth : 0);
     this.capacity = capacity;
   }
 

@@ -107,6 +107,12 @@ export type MetricsRequest = {
   currencyDigits?: number;
   /** Return, per group and metric, the ids of the records that make the number. */
   withRecords?: boolean;
+  /**
+   * Parts of a metric by stage, activity type or lost reason (`breakdown`). Default true; false
+   * leaves them out (the value, its numerator and denominator stay), for large groupings whose
+   * parts are not shown.
+   */
+  breakdowns?: boolean;
 };
 
 /** A money amount as an exact decimal string ("1234.50"), or a plain number. */

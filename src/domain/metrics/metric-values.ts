@@ -3,7 +3,7 @@
  * formulas, in integers while they are money, rounded once (half to even, at the minor unit).
  */
 import { activityTypes } from '../vocabulary.ts';
-import { divideHalfEvenBig } from '../money.ts';
+import { divideHalfEven, divideHalfEvenBig } from '../money.ts';
 import type { MetricsSide } from './metrics-side.ts';
 import type { RecordRule } from './metric-tally.ts';
 import { businessDaysBetween } from './metric-periods.ts';
@@ -96,7 +96,8 @@ function ratio(numerator: number, denominator: number, money = false): RawValue 
 /** Money ÷ a count, rounded half to even to the minor unit. */
 function moneyPer(numerator: number, denominator: number): RawValue {
   return {
-    value: denominator === 0 ? null : Number(divideHalfEvenBig(BigInt(numerator), BigInt(denominator))),
+    // Exact: integers below 2^53 (divideHalfEven falls back to BigInt otherwise).
+    value: denominator === 0 ? null : divideHalfEven(numerator, denominator),
     numerator,
     denominator,
     numeratorIsMoney: true,
@@ -114,42 +115,46 @@ const typeLabels: Record<string, string> = {
 };
 
 /** The raw value of a computed metric for a group slot (-1: the group has nothing on this side). */
-export function rawValue(metric: string, side: MetricsSide, summary: SideSummary, slot: number): RawValue {
+export function rawValue(
+  metric: string,
+  side: MetricsSide,
+  summary: SideSummary,
+  slot: number,
+  breakdowns = true,
+): RawValue {
   const t = side.tally;
-  const get = (name: Parameters<typeof t.get>[0]) => t.get(name, slot);
   const snapshot = side.inputSnapshot;
-  const carriers = summary.quotaCarriers.get(slot) ?? 0;
-  const remainingQuota = Math.max(0, get('quota') - get('wonAmount'));
   switch (metric) {
     case 'won_revenue':
-      return { value: get('wonAmount') };
+      return { value: t.get('wonAmount', slot) };
     case 'won_revenue_new_business':
-      return { value: get('wonNewBusiness') };
+      return { value: t.get('wonNewBusiness', slot) };
     case 'won_revenue_expansion':
-      return { value: get('wonExpansion') };
+      return { value: t.get('wonExpansion', slot) };
     case 'won_revenue_renewal':
-      return { value: get('wonRenewal') };
+      return { value: t.get('wonRenewal', slot) };
     case 'won_deals':
-      return { value: get('won') };
+      return { value: t.get('won', slot) };
     case 'won_revenue_per_rep':
-      return moneyPer(get('wonAmount'), carriers);
+      return moneyPer(t.get('wonAmount', slot), carriersOf(summary, slot));
     case 'average_deal_size':
-      return moneyPer(get('wonAmount'), get('wonWithAmount'));
+      return moneyPer(t.get('wonAmount', slot), t.get('wonWithAmount', slot));
     case 'gross_margin':
-      return { value: get('margin') };
+      return { value: t.get('margin', slot) };
     case 'gross_margin_rate':
-      return ratio(get('margin'), get('marginBase'), true);
+      return ratio(t.get('margin', slot), t.get('marginBase', slot), true);
     case 'margin_mix':
-      return ratio(get('margin'), summary.marginTotal, true);
+      return ratio(t.get('margin', slot), summary.marginTotal, true);
     case 'win_rate':
-      return ratio(get('won'), get('won') + get('lost'));
+      return ratio(t.get('won', slot), t.get('won', slot) + t.get('lost', slot));
     case 'cohort_win_rate':
-      return ratio(get('createdWon'), get('createdWon') + get('createdLost'));
+      return ratio(t.get('createdWon', slot), t.get('createdWon', slot) + t.get('createdLost', slot));
     case 'close_rate':
-      return ratio(get('createdWon'), get('created'));
+      return ratio(t.get('createdWon', slot), t.get('created', slot));
     case 'competitive_win_rate':
-      return ratio(get('competitiveWon'), get('competitiveDecided'));
+      return ratio(t.get('competitiveWon', slot), t.get('competitiveDecided', slot));
     case 'lost_deals': {
+      if (!breakdowns) return { value: t.get('lost', slot) };
       const width = t.reasonWidth;
       const breakdown: RawBreakdown[] = [];
       if (slot >= 0) {
@@ -162,33 +167,44 @@ export function rawValue(metric: string, side: MetricsSide, summary: SideSummary
       }
       // By reason, "no reason" last.
       breakdown.sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : a.label < b.label ? -1 : 1));
-      return { value: get('lost'), breakdown };
+      return { value: t.get('lost', slot), breakdown };
     }
     case 'sales_cycle_days':
-      return ratio(get('cycleDays'), get('cycleDeals'));
+      return ratio(t.get('cycleDays', slot), t.get('cycleDeals', slot));
     case 'sales_cycle_median_days':
       return { value: summary.cycleMedians.get(slot) ?? null };
     case 'sales_velocity': {
       // open × won × wonAmount × cycleDeals ÷ (decided × wonWithAmount × cycleDays), exactly.
-      const factors = [get('open'), get('won'), get('wonAmount'), get('cycleDeals')];
-      const divisors = [get('won') + get('lost'), get('wonWithAmount'), get('cycleDays')];
+      const factors = [
+        t.get('open', slot),
+        t.get('won', slot),
+        t.get('wonAmount', slot),
+        t.get('cycleDeals', slot),
+      ];
+      const divisors = [
+        t.get('won', slot) + t.get('lost', slot),
+        t.get('wonWithAmount', slot),
+        t.get('cycleDays', slot),
+      ];
       if (divisors.some((d) => d === 0)) return { value: null };
       const numerator = factors.reduce((p, f) => p * BigInt(f), 1n);
       const denominator = divisors.reduce((p, d) => p * BigInt(d), 1n);
       return { value: Number(divideHalfEvenBig(numerator, denominator)) };
     }
     case 'pipeline_created':
-      return { value: get('createdAmount') };
+      return { value: t.get('createdAmount', slot) };
     case 'pipeline_created_count':
-      return { value: get('created') };
+      return { value: t.get('created', slot) };
     case 'open_pipeline':
-      return { value: get('openAmount') };
+      return { value: t.get('openAmount', slot) };
     case 'open_pipeline_count':
-      return { value: get('open') };
+      return { value: t.get('open', slot) };
     case 'pipeline_coverage': {
-      const result = ratio(get('coverAmount'), remainingQuota, true);
+      const remainingQuota = remainingQuotaOf(side, slot);
+      const result = ratio(t.get('coverAmount', slot), remainingQuota, true);
       result.target = remainingQuota;
       if (result.value !== null && result.value < 3) result.flags = ['coverage_below_3x'];
+      if (!breakdowns) return result;
       result.breakdown = side.openStages.map((code) => {
         const amount = slot < 0 ? 0 : t.coverByStage[slot * t.stageWidth + code]!;
         const name = snapshot.stage.dictionary[code]!;
@@ -203,19 +219,23 @@ export function rawValue(metric: string, side: MetricsSide, summary: SideSummary
       return result;
     }
     case 'quota':
-      return { value: get('quota'), target: get('quota') };
+      return { value: t.get('quota', slot), target: t.get('quota', slot) };
     case 'quota_attainment': {
-      const result = ratio(get('wonAmount'), get('quota'), true);
-      result.target = get('quota');
+      const result = ratio(t.get('wonAmount', slot), t.get('quota', slot), true);
+      result.target = t.get('quota', slot);
       return result;
     }
     case 'reps_at_or_above_quota':
-      return ratio(summary.atOrAboveQuota.get(slot) ?? 0, carriers);
+      return ratio(summary.atOrAboveQuota.get(slot) ?? 0, carriersOf(summary, slot));
     case 'stage_conversion':
     case 'stage_losses':
-    case 'time_in_stage_days':
-      return stageValue(metric, side, slot);
+    case 'time_in_stage_days': {
+      const value = stageValue(metric, side, slot);
+      if (!breakdowns) delete value.breakdown;
+      return value;
+    }
     case 'activities': {
+      if (!breakdowns) return { value: activityTotal(side, slot) };
       const counts = activityCounts(side, slot);
       const total = counts.reduce((a, b) => a + b, 0);
       return {
@@ -235,6 +255,7 @@ export function rawValue(metric: string, side: MetricsSide, summary: SideSummary
       const week = metric === 'activities_per_rep_per_week' ? 5 : 1;
       const personDays = (side.activePeople.get(slot) ?? 0) * summary.businessDays;
       const result = ratio(total * week, personDays);
+      if (!breakdowns) return result;
       result.breakdown = activityTypes.map((type, code) => ({
         key: type,
         label: typeLabels[type]!,
@@ -245,15 +266,17 @@ export function rawValue(metric: string, side: MetricsSide, summary: SideSummary
       return result;
     }
     case 'activities_per_opportunity':
-      return ratio(sum(activityCounts(side, slot)), get('created'));
+      return ratio(sum(activityCounts(side, slot)), t.get('created', slot));
     case 'activities_per_won_deal':
-      return ratio(sum(activityCounts(side, slot)), get('won'));
+      return ratio(sum(activityCounts(side, slot)), t.get('won', slot));
     case 'implied_daily_activities': {
       // remaining ÷ (wonAmount ÷ wonWithAmount) × (activities ÷ won) ÷ days left ÷ carriers.
       const activities = sum(activityCounts(side, slot));
-      const denominator = get('wonAmount') * get('won') * summary.businessDaysLeft * carriers;
+      const remainingQuota = remainingQuotaOf(side, slot);
+      const denominator =
+        t.get('wonAmount', slot) * t.get('won', slot) * summary.businessDaysLeft * carriersOf(summary, slot);
       if (denominator === 0) return { value: null };
-      return { value: (remainingQuota * get('wonWithAmount') * activities) / denominator };
+      return { value: (remainingQuota * t.get('wonWithAmount', slot) * activities) / denominator };
     }
     case 'top_decile_revenue_share':
     case 'top_bottom_decile_ratio':
@@ -270,8 +293,28 @@ export function rawValue(metric: string, side: MetricsSide, summary: SideSummary
   }
 }
 
+/** People carrying a quota in the group. */
+function carriersOf(summary: SideSummary, slot: number): number {
+  return summary.quotaCarriers.get(slot) ?? 0;
+}
+
+/** The quota still to win in the period: quota − won revenue, at least 0. */
+function remainingQuotaOf(side: MetricsSide, slot: number): number {
+  return Math.max(0, side.tally.get('quota', slot) - side.tally.get('wonAmount', slot));
+}
+
 function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
+}
+
+/** A slot's activities of every type. */
+function activityTotal(side: MetricsSide, slot: number): number {
+  if (slot < 0) return 0;
+  const width = activityTypes.length;
+  const tally = side.tally.activities;
+  let total = 0;
+  for (let code = 0; code < width; code++) total += tally[slot * width + code]!;
+  return total;
 }
 
 function activityCounts(side: MetricsSide, slot: number): number[] {

@@ -10,6 +10,7 @@ import { activityDayIndex } from '../snapshot/activity-snapshot.ts';
 import { DomainError } from '../errors.ts';
 import { cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 import { GroupResolver, SlotTable, NO_KEY } from './group-resolver.ts';
+import { candidateRows } from './opportunity-row-index.ts';
 import { MetricTally, PersonLedger, RecordLog, ValueLog, type RecordRule } from './metric-tally.ts';
 import { addMonths, tenureMonthOf } from './metric-periods.ts';
 import type { MetricsInput, PeriodSpan } from './metric-types.ts';
@@ -122,6 +123,12 @@ export class MetricsSide {
       stageCount,
       this.openStages.length,
       resolver.groupBy === 'company' ? 1 : input.dimensions.people.length + 16,
+      {
+        closed: needs.closed || needs.ramp,
+        open: needs.open,
+        stages: needs.stages,
+        activities: needs.activities,
+      },
     );
     for (const rule of rules) this.logs.set(rule, new RecordLog());
   }
@@ -202,7 +209,15 @@ export class MetricsSide {
     const everyRow = needs.open || needs.stages;
     const needCreated = needs.created;
 
-    for (let r = 0; r < s.rowCount; r++) {
+    // Only the rows some requested family can count (the day indexes of the snapshot).
+    const rows = candidateRows(s, {
+      ...(needClosed ? { closed: { from: closedFrom, to: closedTo } } : {}),
+      ...(needCreated ? { created: { from: windowFrom, to: windowTo } } : {}),
+      ...(needs.open ? { openAsOf: asOf } : {}),
+      ...(needs.stages ? { changedFrom: windowFrom } : {}),
+    });
+    for (let position = 0; position < rows.length; position++) {
+      const r = rows[position]!;
       const created = createdOn[r]!;
       // A deal created after the as-of day does not exist yet (NULL_DAY, unknown, is before every day).
       if (created > asOf) continue;

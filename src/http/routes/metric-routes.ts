@@ -3,9 +3,11 @@ import type { Attain } from '../../app/create-attain.ts';
 import { recordAudit } from '../../app/audit/audit-log.ts';
 import { kpiTable } from '../../app/metrics/kpi-table.ts';
 import { kpiPeriodPattern, unknownMetricIds, type KpiQuery } from '../../app/metrics/metrics-service.ts';
+import { MAX_SERIES_PERIODS } from '../../domain/metrics/evaluate-series.ts';
 import { groupBys } from '../../domain/metrics/metric-types.ts';
 import { actorFor, principalOf, scopeOf, secureRoute, type Api, type RouteTable } from '../access.ts';
 import { csvResponse } from '../csv.ts';
+import { jsonBytes } from '../json-bytes.ts';
 import { xlsxResponse } from '../xlsx.ts';
 import { problemJson } from './schemas.ts';
 
@@ -69,8 +71,26 @@ const KpiQuerySchema = z.object({
     .enum(['true', 'false'])
     .optional()
     .openapi({ description: 'list the ids of the records behind each number (drill-down)' }),
+  breakdowns: z.enum(['true', 'false']).optional().openapi({
+    description:
+      'false leaves out the parts of each metric by stage, activity type or lost reason (default true)',
+  }),
 });
 type KpiQueryParams = z.infer<typeof KpiQuerySchema>;
+
+const KpiSeriesQuerySchema = KpiQuerySchema.omit({
+  compare: true,
+  withRecords: true,
+  breakdowns: true,
+}).extend({
+  count: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_SERIES_PERIODS)
+    .default(12)
+    .openapi({ description: `consecutive periods, the first holding \`at\` (1 to ${MAX_SERIES_PERIODS})` }),
+});
 
 const MetricNumber = z.union([z.number(), z.string()]);
 const Ratio = { numerator: MetricNumber.optional(), denominator: MetricNumber.optional() };
@@ -121,6 +141,27 @@ const KpiReport = z
     ),
   })
   .openapi('KpiReport');
+const Series = z.array(MetricNumber.nullable());
+const KpiSeriesReport = z
+  .object({
+    metrics: z.array(z.string()),
+    groupBy: z.enum(groupBys),
+    periods: z.array(Span),
+    asOf: z.string(),
+    currency: z.string(),
+    groups: z.array(
+      z.object({
+        key: z.union([z.string(), z.number()]).nullable(),
+        label: z.string(),
+        metrics: z.record(
+          z.string(),
+          z.object({ values: Series, numerators: Series.optional(), denominators: Series.optional() }),
+        ),
+      }),
+    ),
+    issues: KpiReport.shape.issues,
+  })
+  .openapi('KpiSeriesReport');
 
 function toKpiQuery(params: KpiQueryParams): KpiQuery {
   const query: KpiQuery = {
@@ -134,6 +175,7 @@ function toKpiQuery(params: KpiQueryParams): KpiQuery {
   if (params.asOf !== undefined) query.asOf = params.asOf;
   if (params.compare !== undefined) query.compare = params.compare;
   if (params.currency !== undefined) query.currency = params.currency;
+  if (params.breakdowns === 'false') query.breakdowns = false;
   return query;
 }
 
@@ -196,7 +238,31 @@ export function registerMetricRoutes(app: Api, table: RouteTable, attain: Attain
         toKpiQuery(c.req.valid('query')),
         await scopeOf(c, attain),
       );
-      return c.json(report, 200);
+      // The declared 200 schema holds: the body is that report, only encoded once (json-bytes.ts).
+      return jsonBytes(c, report) as never;
+    },
+  );
+
+  app.openapi(
+    secureRoute(table, reader, {
+      method: 'get',
+      path: '/api/kpi/series',
+      summary:
+        'Metrics over consecutive periods (weeks, months…), grouped, as of a day, within the caller’s scope',
+      request: { query: KpiSeriesQuerySchema },
+      responses: {
+        200: {
+          description: 'One row per group, one list of values per metric (index i: periods[i])',
+          content: { 'application/json': { schema: KpiSeriesReport } },
+        },
+        400: { description: 'Unknown metric or malformed query', content: problemJson },
+      },
+    }),
+    async (c) => {
+      const params = c.req.valid('query');
+      const { withRecords: _withRecords, ...base } = toKpiQuery({ ...params, withRecords: undefined });
+      const report = await attain.metrics.series({ ...base, count: params.count }, await scopeOf(c, attain));
+      return jsonBytes(c, report) as never;
     },
   );
 
