@@ -276,6 +276,17 @@ describe.each(testDatabaseKinds())('metric routes on %s', (kind) => {
     expect(bad.body.problems.map((p: { field: string }) => p.field)).toEqual(['query.count']);
   });
 
+  it('answers one group on request (a drill-down’s records), the same as in the whole answer', async () => {
+    const all = await kpi(admin, `metrics=won_revenue&by=rep&${q3}&withRecords=true`);
+    const one = await kpi(admin, `metrics=won_revenue&by=rep&${q3}&withRecords=true&group=${fx.people.b}`);
+    expect(one.groups).toEqual(all.groups.filter((g) => g.key === fx.people.b));
+    expect(one.groups[0]!.metrics.won_revenue.records.ids).toHaveLength(1);
+    expect((await kpi(admin, `metrics=won_revenue&by=company&${q3}&group=company`)).groups).toHaveLength(1);
+    expect((await kpi(admin, `metrics=won_revenue&by=rep&${q3}&group=999999`)).groups).toEqual([]);
+    // Within scope: Ann cannot ask for Ben's group.
+    expect((await kpi(ann, `metrics=won_revenue&by=rep&${q3}&group=${fx.people.b}`)).groups).toEqual([]);
+  });
+
   it('leaves out the parts by stage or activity type when breakdowns=false, and keeps the numbers', async () => {
     const full = await kpi(admin, `metrics=pipeline_coverage,lost_deals&by=rep&${q3}`);
     const lean = await kpi(admin, `metrics=pipeline_coverage,lost_deals&by=rep&${q3}&breakdowns=false`);

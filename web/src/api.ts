@@ -351,6 +351,10 @@ export type KpiQuery = {
   asOf?: string;
   compare?: 'prior_period';
   withRecords?: boolean;
+  /** Only the group with this key (as text; 'null' for the no-group row). */
+  group?: string;
+  /** false: no parts by stage, activity type or lost reason (tables of many groups that show none). */
+  breakdowns?: boolean;
 };
 
 /** Money as an exact decimal string ("1234.50"); everything else a number (ratios 0..1). */
@@ -419,6 +423,8 @@ export function kpiQueryString(query: KpiQuery, options: { csv?: boolean } = {})
     asOf: query.asOf,
     compare: query.compare,
     withRecords: query.withRecords && !options.csv ? 'true' : undefined,
+    group: query.group,
+    breakdowns: query.breakdowns === false ? 'false' : undefined,
   });
 }
 

@@ -63,6 +63,8 @@ export type KpiQuery = {
   withRecords?: boolean;
   /** false: no parts by stage, activity type or lost reason. Default true. */
   breakdowns?: boolean;
+  /** Only the group with this key (as text; 'null' for the no-group row). */
+  group?: string;
 };
 
 export type KpiSpan = { from: string; to: string; label?: string };
@@ -86,7 +88,9 @@ export type KpiReport = {
 };
 
 /** A series request: `count` consecutive periods of one kind, the first holding `at`. */
-export type KpiSeriesQuery = Omit<KpiQuery, 'compare' | 'withRecords' | 'breakdowns'> & { count: number };
+export type KpiSeriesQuery = Omit<KpiQuery, 'compare' | 'withRecords' | 'breakdowns' | 'group'> & {
+  count: number;
+};
 
 export type KpiSeriesReport = {
   metrics: string[];
@@ -379,6 +383,7 @@ export class MetricsService {
       ...(query.compare ? { compareTo: query.compare } : {}),
       ...(query.withRecords ? { withRecords: true } : {}),
       ...(query.breakdowns === false ? { breakdowns: false } : {}),
+      ...(query.group !== undefined ? { group: query.group } : {}),
     });
     const report: KpiReport = {
       metrics: [...new Set(query.metrics)],

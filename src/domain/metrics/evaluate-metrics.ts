@@ -293,10 +293,12 @@ export function evaluateMetrics(input: MetricsInput, request: MetricsRequest): M
   if (prior) for (const key of prior.side.slots.keys) keys.add(key);
   if (groupBy === 'company') keys.add(0);
   // Sorted by label, "none" last, ties by key.
-  const labelled = resolver.sortByLabel([...keys]).map((code) => {
+  let labelled = resolver.sortByLabel([...keys]).map((code) => {
     const { key, label } = resolver.describe(code);
     return { code, key, label };
   });
+  // One group only (a drill-down asks for its records): by the key's text, "null" for none.
+  if (request.group !== undefined) labelled = labelled.filter(({ key }) => String(key) === request.group);
 
   const records = new Map<RecordRule, Map<number, number[]>>();
   for (const rule of recordRules) {

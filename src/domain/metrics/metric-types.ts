@@ -113,6 +113,8 @@ export type MetricsRequest = {
    * parts are not shown.
    */
   breakdowns?: boolean;
+  /** Only the group whose key, as text, is this ('null' for the no-group row). */
+  group?: string;
 };
 
 /** A money amount as an exact decimal string ("1234.50"), or a plain number. */

@@ -75,6 +75,10 @@ const KpiQuerySchema = z.object({
     description:
       'false leaves out the parts of each metric by stage, activity type or lost reason (default true)',
   }),
+  group: z.string().max(200).optional().openapi({
+    description:
+      "only the group with this key (as text; 'null' for the no-group row): a drill-down's records",
+  }),
 });
 type KpiQueryParams = z.infer<typeof KpiQuerySchema>;
 
@@ -176,6 +180,7 @@ function toKpiQuery(params: KpiQueryParams): KpiQuery {
   if (params.compare !== undefined) query.compare = params.compare;
   if (params.currency !== undefined) query.currency = params.currency;
   if (params.breakdowns === 'false') query.breakdowns = false;
+  if (params.group !== undefined) query.group = params.group;
   return query;
 }
 

@@ -36,6 +36,7 @@ export function KpiNumber({
   title,
   onDrill,
   testId,
+  drill,
 }: {
   value: KpiValue | undefined;
   definition: MetricDefinition | undefined;
@@ -43,9 +44,28 @@ export function KpiNumber({
   title: string;
   onDrill: (target: DrillTarget) => void;
   testId?: string;
+  /**
+   * The number's query for its one group (`group` set), when its records are asked for on a click
+   * rather than loaded with the page: at 10,000 reps the records of every number are megabytes.
+   */
+  drill?: { query: KpiQuery; metric: string };
 }) {
   const text = formatMetric(definition, value?.value, currency);
   const records = value?.records;
+  const empty = value === undefined || value.value === null || value.value === 0 || value.value === '0.00';
+  if (drill && !records && !empty)
+    return (
+      <button
+        type="button"
+        className="kpi-link tabular"
+        data-testid={testId}
+        data-value={value?.value ?? ''}
+        onClick={() => onDrill({ title, value: text, load: drill })}
+      >
+        {text}
+        <span className="visually-hidden">, list the records behind it</span>
+      </button>
+    );
   if (!records || records.ids.length === 0)
     return (
       <span className="tabular" data-testid={testId} data-value={value?.value ?? ''}>
@@ -68,6 +88,9 @@ export function KpiNumber({
 
 type Sort = { column: string; descending: boolean };
 
+/** Rows a table shows at once. */
+const pageSize = 50;
+
 /** One row per group, one column per metric, sortable by any column, each number drillable. */
 export function KpiTable({
   report,
@@ -85,13 +108,16 @@ export function KpiTable({
   metrics: MetricIndex;
   label: string;
   onDrill: (target: DrillTarget) => void;
-  /** The query whose CSV and XLSX exports the table offers. */
+  /** The query whose CSV and XLSX exports the table offers (and a click asks for one row of). */
   exportQuery: KpiQuery;
   tierOf?: (group: KpiGroup) => Tier | undefined;
   testId?: string;
   extraColumn?: { header: string; cell: (group: KpiGroup) => ReactNode };
 }) {
   const [sort, setSort] = useState<Sort>({ column: metricIds[0] ?? 'label', descending: true });
+  // At 10,000 reps a table of every row is most of a page's time: rows a page at a time, sorted
+  // over all of them.
+  const [page, setPage] = useState(0);
   const rows = [...report.groups].sort((a, b) => {
     if (sort.column === 'label') return a.label.localeCompare(b.label) * (sort.descending ? -1 : 1);
     const x = toNumber(a.metrics[sort.column]?.value);
@@ -100,12 +126,17 @@ export function KpiTable({
     if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
     return (x - y) * (sort.descending ? -1 : 1);
   });
-  const toggle = (column: string) =>
+  const pages = Math.max(1, Math.ceil(rows.length / pageSize));
+  const shown = Math.min(page, pages - 1);
+  const pageRows = rows.slice(shown * pageSize, (shown + 1) * pageSize);
+  const toggle = (column: string) => {
+    setPage(0);
     setSort((current) =>
       current.column === column
         ? { column, descending: !current.descending }
         : { column, descending: column !== 'label' },
     );
+  };
   const ariaSort = (column: string) =>
     sort.column === column ? (sort.descending ? 'descending' : 'ascending') : undefined;
 
@@ -132,7 +163,7 @@ export function KpiTable({
             </tr>
           </thead>
           <tbody>
-            {rows.map((group) => {
+            {pageRows.map((group) => {
               const tier = tierOf?.(group);
               return (
                 <tr key={String(group.key)} data-group-key={String(group.key)} data-tier={tier}>
@@ -152,6 +183,10 @@ export function KpiTable({
                         title={`${metrics.get(id)?.label ?? id} of ${group.label}`}
                         onDrill={onDrill}
                         testId={`cell-${id}-${String(group.key)}`}
+                        drill={{
+                          query: { ...exportQuery, metrics: [id], group: String(group.key) },
+                          metric: id,
+                        }}
                       />
                       {group.metrics[id]?.flags?.includes('coverage_below_3x') && (
                         <span className="badge badge-danger badge-inline" title="Coverage below 3:1">
@@ -167,6 +202,31 @@ export function KpiTable({
           </tbody>
         </table>
       </div>
+      {pages > 1 && (
+        <nav className="table-pager" aria-label={`${label}: pages`} data-testid="table-pager">
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            onClick={() => setPage(shown - 1)}
+            disabled={shown === 0}
+          >
+            Previous
+          </button>
+          <span className="muted tabular" data-testid="table-pager-status">
+            Rows {(shown * pageSize + 1).toLocaleString('en-US')}–
+            {Math.min(rows.length, (shown + 1) * pageSize).toLocaleString('en-US')} of{' '}
+            {rows.length.toLocaleString('en-US')}
+          </span>
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            onClick={() => setPage(shown + 1)}
+            disabled={shown >= pages - 1}
+          >
+            Next
+          </button>
+        </nav>
+      )}
       <ExportLinks query={exportQuery} />
     </div>
   );

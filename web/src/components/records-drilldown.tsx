@@ -1,19 +1,36 @@
 import { useEffect, useRef } from 'react';
-import type { MetricRecords, Opportunity } from '../api.ts';
+import type { KpiQuery, MetricRecords, Opportunity } from '../api.ts';
 import { api } from '../api.ts';
 import { formatDay, formatMoney, humanize, plural } from '../format.ts';
 import { useLoad } from '../use-load.ts';
 import { ProblemAlert } from './problem-alert.tsx';
 
-/** What a click on a number opens: its label and the records the server says make it. */
-export type DrillTarget = { title: string; value: string; records: MetricRecords };
+/**
+ * What a click on a number opens: its label and the records the server says make it, either
+ * already in hand or to be asked for (`load`: the number's query for its one group, with records).
+ */
+export type DrillTarget = {
+  title: string;
+  value: string;
+  records?: MetricRecords;
+  load?: { query: KpiQuery; metric: string };
+};
+
+/** The records of a drill target: given, or asked of GET /api/kpi for the one group. */
+async function recordsOf(target: DrillTarget): Promise<MetricRecords> {
+  if (target.records) return target.records;
+  const { query, metric } = target.load!;
+  const report = await api.kpi({ ...query, withRecords: true });
+  return report.groups[0]?.metrics[metric]?.records ?? { kind: 'opportunity', ids: [] };
+}
 
 /** The API has no "these ids" filter on the deals list: deals are fetched one by one, at most this many. */
 const maxDeals = 50;
 
 /** The deals behind a dashboard number, fetched by id (GET /api/opportunities/{id}). */
 export function RecordsDrilldown({ target, onClose }: { target: DrillTarget; onClose: () => void }) {
-  const { records } = target;
+  const asked = useLoad(() => recordsOf(target), [target]);
+  const records: MetricRecords = asked.data ?? { kind: 'opportunity', ids: [] };
   const ids = records.kind === 'opportunity' ? records.ids.slice(0, maxDeals) : [];
   const loaded = useLoad(
     () => Promise.all(ids.map((id) => api.opportunity(id))),
@@ -35,19 +52,22 @@ export function RecordsDrilldown({ target, onClose }: { target: DrillTarget; onC
             Behind {target.title}: <span className="tabular">{target.value}</span>
           </h2>
           <p className="card-description" data-testid="drilldown-count">
-            {records.kind !== 'opportunity'
-              ? `${plural(records.ids.length, records.kind === 'activity' ? 'activity' : 'person', records.kind === 'activity' ? 'activities' : 'people')} make this number; only deals can be listed here.`
-              : records.ids.length > maxDeals
-                ? `The first ${maxDeals} of ${plural(records.ids.length, 'deal')}.`
-                : records.ids.length === 0
-                  ? 'No deal makes this number.'
-                  : plural(records.ids.length, 'deal')}
+            {!asked.data
+              ? 'Finding the records behind it…'
+              : records.kind !== 'opportunity'
+                ? `${plural(records.ids.length, records.kind === 'activity' ? 'activity' : 'person', records.kind === 'activity' ? 'activities' : 'people')} make this number; only deals can be listed here.`
+                : records.ids.length > maxDeals
+                  ? `The first ${maxDeals} of ${plural(records.ids.length, 'deal')}.`
+                  : records.ids.length === 0
+                    ? 'No deal makes this number.'
+                    : plural(records.ids.length, 'deal')}
           </p>
         </div>
         <button type="button" className="button button-secondary button-small" onClick={onClose}>
           Close
         </button>
       </div>
+      {asked.problem && <ProblemAlert problem={asked.problem} lead="Could not find the records." />}
       {loaded.problem && <ProblemAlert problem={loaded.problem} lead="Could not load the deals." />}
       {ids.length > 0 && !loaded.data && !loaded.problem && <p className="muted">Loading the deals…</p>}
       {deals.length > 0 && (

@@ -297,7 +297,7 @@ function hasNumbers(report: KpiReport): boolean {
 function RepView({ filters, base, metrics, onDrill, go }: ViewContext) {
   const { user } = useSession();
   const reps = useLoad(
-    () => api.kpi({ ...base, metrics: repMetrics, by: 'rep', withRecords: true }),
+    () => api.kpi({ ...base, metrics: repMetrics, by: 'rep', breakdowns: false }),
     [base.period, base.at, base.calendar],
   );
   const day = filters.at ?? todayIso();
@@ -371,6 +371,7 @@ function RepView({ filters, base, metrics, onDrill, go }: ViewContext) {
                   comparable={comparable}
                   metrics={metrics}
                   onDrill={onDrill}
+                  base={base}
                 />
                 <h3 className="dashboard-subheading">Outcomes</h3>
                 <RepTiles
@@ -380,6 +381,7 @@ function RepView({ filters, base, metrics, onDrill, go }: ViewContext) {
                   comparable={comparable}
                   metrics={metrics}
                   onDrill={onDrill}
+                  base={base}
                 />
               </section>
             </div>
@@ -397,6 +399,7 @@ function RepTiles({
   comparable,
   metrics,
   onDrill,
+  base,
 }: {
   ids: string[];
   subject: KpiGroup;
@@ -404,6 +407,8 @@ function RepTiles({
   comparable: boolean;
   metrics: MetricIndex;
   onDrill: (target: DrillTarget) => void;
+  /** The page's query (period, day, calendar): a click asks it for the rep's records. */
+  base: Omit<KpiQuery, 'metrics'>;
 }) {
   return (
     <dl className="metric-grid metric-grid-4">
@@ -436,6 +441,7 @@ function RepTiles({
             metrics={metrics}
             currency={report.currency}
             onDrill={onDrill}
+            drill={{ query: { ...base, metrics: [id], by: 'rep', group: String(subject.key) }, metric: id }}
             flag={
               value?.flags?.includes('coverage_below_3x') && (
                 <span className="badge badge-danger badge-inline">Below 3:1</span>
@@ -519,11 +525,11 @@ function ActivityPacing({
 
 function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
   const team = useLoad(
-    () => api.kpi({ ...base, metrics: managerMetrics, by: filters.by, withRecords: true }),
+    () => api.kpi({ ...base, metrics: managerMetrics, by: filters.by, breakdowns: false }),
     [base.period, base.at, base.calendar, filters.by],
   );
   const funnel = useLoad(
-    () => api.kpi({ ...base, metrics: funnelMetrics, by: 'company', withRecords: true }),
+    () => api.kpi({ ...base, metrics: funnelMetrics, by: 'company' }),
     [base.period, base.at, base.calendar],
   );
   const metric = managerMetrics.includes(filters.metric) ? filters.metric : 'quota_attainment';
@@ -591,12 +597,14 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                     )}
                     onBarClick={(i) => {
                       const g = sorted[i];
-                      const records = g?.metrics[metric]?.records;
-                      if (g && records)
+                      if (g)
                         onDrill({
                           title: `${definition?.label ?? metric} of ${g.label}`,
                           value: formatMetric(definition, g.metrics[metric]?.value, report.currency),
-                          records,
+                          load: {
+                            query: { ...base, metrics: [metric], by: filters.by, group: String(g.key) },
+                            metric,
+                          },
                         });
                     }}
                   />
@@ -746,6 +754,10 @@ function Funnel({
               title="Stage-to-stage conversion"
               onDrill={onDrill}
               testId="funnel-yield"
+              drill={{
+                query: { ...base, metrics: ['stage_conversion'], by: 'company', group: 'company' },
+                metric: 'stage_conversion',
+              }}
             />
             .
           </p>
@@ -829,12 +841,11 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
         metrics: executiveMetrics,
         by: 'company',
         compare: 'prior_period',
-        withRecords: true,
       }),
     [base.period, base.at, base.calendar],
   );
   const byGroup = useLoad(
-    () => api.kpi({ ...base, metrics: executiveByMetrics, by: filters.by, withRecords: true }),
+    () => api.kpi({ ...base, metrics: executiveByMetrics, by: filters.by, breakdowns: false }),
     [base.period, base.at, base.calendar, filters.by],
   );
   const day = filters.at ?? todayIso();
@@ -898,6 +909,10 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
                         metrics={metrics}
                         currency={report.currency}
                         onDrill={onDrill}
+                        drill={{
+                          query: { ...base, metrics: [id], by: 'company', group: 'company' },
+                          metric: id,
+                        }}
                       >
                         Prior {formatMetric(definition, value?.prior?.value, report.currency)}
                         {growth !== null && (
@@ -1107,7 +1122,13 @@ function barOption(
   return {
     grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => format(Number(v)) },
-    xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 30 : 0 } },
+    // Every name under up to 40 bars; beyond that (a distribution of thousands of reps) the names
+    // are unreadable: the tooltip and the table below name each bar.
+    xAxis: {
+      type: 'category',
+      data: labels,
+      axisLabel: labels.length > 40 ? { show: false } : { interval: 0, rotate: labels.length > 6 ? 30 : 0 },
+    },
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format(v) } },
     series: [
       {
@@ -1213,6 +1234,7 @@ function MetricTile({
   metrics,
   currency,
   onDrill,
+  drill,
   flag,
   children,
 }: {
@@ -1222,6 +1244,7 @@ function MetricTile({
   metrics: MetricIndex;
   currency: string;
   onDrill: (target: DrillTarget) => void;
+  drill?: { query: KpiQuery; metric: string };
   flag?: ReactNode;
   children: ReactNode;
 }) {
@@ -1239,6 +1262,7 @@ function MetricTile({
           title={definition?.label ?? id}
           onDrill={onDrill}
           testId={`${testId}-value-${id}`}
+          {...(drill ? { drill } : {})}
         />
         {flag}
       </dd>

@@ -1,0 +1,136 @@
+/**
+ * A dashboard's first render at scale (issue 5: "≤ 1 s at that scale"), in headless Chromium
+ * against `attain serve` on a database bench/kpi-bench.ts left (`--keep`: 1M opportunities, 5M
+ * activities, 10,000 reps):
+ *
+ *   npx tsx bench/dashboard-render.ts --database attain_bench_kpi_<pid> [--runs 5]
+ *
+ * It sets the first admin's password (the database keeps kpi-bench's), starts the server, signs in
+ * through the sign-in page, and opens the executive and the manager views of 2024 Q4
+ * (`/measure/dashboard?view=…&period=quarter&calendar=calendar&at=2024-11-15`), timing from the
+ * navigation to the view's numbers on screen (the executive's won revenue card; the manager's table
+ * with its rows). The first open after the server starts also loads the snapshots (cold); then
+ * each view is opened `--runs` more times in a fresh page (warm: the server has the snapshots, the
+ * browser nothing cached). Screenshots go to bench/out/.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { hashPassword } from '../src/app/auth/secrets.ts';
+import { startServer, stopServer, type Server } from './attain-server.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const out = path.join(root, 'bench', 'out');
+const { values } = parseArgs({
+  options: {
+    database: { type: 'string' },
+    'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    runs: { type: 'string', default: '5' },
+  },
+});
+if (!values.database || !/^[a-z_][a-z0-9_]*$/.test(values.database))
+  throw new Error('--database <name of a database kpi-bench --keep left>');
+if (!existsSync(path.join(root, 'web', 'dist', 'index.html')))
+  throw new Error('web/dist is missing: npm run build:web');
+const url = new URL(values['admin-url']);
+url.pathname = `/${values.database}`;
+const runs = Number(values.runs);
+const email = 'admin@attain.local';
+const password = `Render-${randomBytes(9).toString('base64url')}-7`;
+
+const client = new pg.Client({ connectionString: url.toString() });
+await client.connect();
+await client.query(
+  'UPDATE users SET password_hash = $1, failed_sign_ins = 0, locked_until = NULL WHERE email = $2',
+  [await hashPassword(password), email],
+);
+await client.end();
+
+const views = {
+  executive: async (page: Page) => page.getByTestId('exec-value-won_revenue').waitFor({ timeout: 120_000 }),
+  manager: async (page: Page) => {
+    await page.getByTestId('manager-table').locator('tbody tr').first().waitFor({ timeout: 120_000 });
+  },
+} as const;
+
+let server: Server | undefined;
+let browser: Browser | undefined;
+try {
+  server = await startServer({
+    DATABASE_URL: url.toString(),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ATTAIN_DEMO: 'false',
+    ATTAIN_SECRET: randomBytes(36).toString('base64').slice(0, 48),
+    ATTAIN_FISCAL_YEAR_START_MONTH: '1',
+    NODE_ENV: 'production',
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const signInPage = await context.newPage();
+  await signInPage.goto(`${server.url}/`);
+  await signInPage.getByLabel('Email').fill(email);
+  await signInPage.getByLabel('Password').fill(password);
+  await signInPage.getByLabel('Password').press('Enter');
+  await signInPage.getByTestId('user-menu-button').waitFor();
+  await signInPage.close();
+
+  mkdirSync(out, { recursive: true });
+  const result: Record<string, unknown> = { startedAt: new Date().toISOString(), loadAverage: os.loadavg() };
+  const open = async (view: keyof typeof views, shot?: string): Promise<{ ms: number; rows: number }> => {
+    const page = await context.newPage();
+    const started = performance.now();
+    // Each API answer's size and when it arrived, to see what the time goes to.
+    const answers: string[] = [];
+    page.on('response', (response) => {
+      if (!response.url().includes('/api/')) return;
+      const at = Math.round(performance.now() - started);
+      void response
+        .body()
+        .then((body) =>
+          answers.push(
+            `${at} ms ${Math.round(body.length / 1024)} KB ${response.url().replace(/^.*\/api\//, '')}`,
+          ),
+        )
+        .catch(() => undefined);
+    });
+    await page.goto(
+      `${server!.url}/measure/dashboard?view=${view}&period=quarter&calendar=calendar&at=2024-11-15`,
+    );
+    await views[view](page);
+    const ms = performance.now() - started;
+    const rows = view === 'manager' ? await page.getByTestId('manager-table').locator('tbody tr').count() : 0;
+    if (shot) {
+      await page.screenshot({ path: path.join(out, shot) });
+      process.stderr.write(`${view} requests:\n  ${answers.join('\n  ')}\n`);
+    }
+    await page.close();
+    return { ms: Math.round(ms), rows };
+  };
+  result.coldExecutive = await open('executive');
+  process.stderr.write(`cold (loads the snapshots): executive ${JSON.stringify(result.coldExecutive)}\n`);
+  for (const view of Object.keys(views) as (keyof typeof views)[]) {
+    const times: number[] = [];
+    let rows = 0;
+    for (let r = 0; r < runs; r++) {
+      const opened = await open(view, r === 0 ? `dashboard-render-${view}.png` : undefined);
+      times.push(opened.ms);
+      rows = opened.rows;
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    result[view] = { runsMs: times, p50Ms: sorted[Math.floor(runs / 2)], rows };
+    process.stderr.write(`${view}: ${JSON.stringify(result[view])}\n`);
+  }
+  result.loadAverageAtEnd = os.loadavg();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  await browser?.close();
+  if (server) await stopServer(server);
+}
