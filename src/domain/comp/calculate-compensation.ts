@@ -31,7 +31,6 @@ import type {
   MeasureValue,
   PeriodLabel,
   Statement,
-  StatementLine,
 } from './comp-types.ts';
 import {
   compileComponents,
@@ -43,7 +42,8 @@ import {
   type PayeeFrame,
 } from './components.ts';
 import { fixedManagers, generateCredits, type CreditTable, type CreditTypeSpec } from './crediting.ts';
-import { explainEarning } from './explain-earnings.ts';
+import { earningFacts, explainPlanOf, type ExplainPlan } from './explain-earnings.ts';
+import { statementFromRecord, type StatementLineRecord, type StatementRecord } from './statement-record.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import {
   applyLedger,
@@ -106,6 +106,8 @@ export type CompRun = {
   lineCount: number;
   forEachLine(visit: (line: CompactLine) => void): void;
   statement(payeeIndex: number, periodIndex: number): Statement;
+  /** The same statement as stored: the lines' facts, no sentences (statementFromRecord writes them). */
+  statementRecord(payeeIndex: number, periodIndex: number): StatementRecord;
   toResult(plan: PlanDocument): CompResult;
 };
 
@@ -405,13 +407,7 @@ export function calculateFromColumns(
     }
     return spec;
   });
-  const measures: CompiledMeasure[] = plan.measures.map((m, index) => ({
-    id: m.id,
-    index,
-    typeIndex: typeIds.indexOf(m.credit),
-    window: m.window,
-    ...(m.quota !== undefined ? { quota: m.quota } : {}),
-  }));
+  const measures = compileMeasures(plan, typeIds);
   const shownMeasures = measures.length;
   const components = compileComponents({
     components: plan.components,
@@ -703,7 +699,8 @@ export function calculateFromColumns(
   };
   const dec = (minor: number) => minorToDecimal(minor, columns.digits);
 
-  const statement = (x: number, r: number): Statement => {
+  const explainPlan = explainPlanOf(engine);
+  const statementRecord = (x: number, r: number): StatementRecord => {
     const { lines, frame, ledger } = materialise(x);
     const j = reportedIndex[r]!;
     const payee = payees[x]!;
@@ -717,46 +714,42 @@ export function calculateFromColumns(
         ...(quota === quota ? { quota: dec(quota), attainment: attainmentText(value, quota) } : {}),
       });
     }
-    const statementLines: StatementLine[] = [];
+    const records: StatementLineRecord[] = [];
     for (const line of lines) {
       if (line.periodIndex !== j) continue;
-      const { trace, explanation } = explainEarning(engine, frame, line);
-      const comp = engine.components[line.component]!;
-      const tx = line.credit >= 0 ? engine.credits.tx[line.credit]! : -1;
-      statementLines.push({
-        id: line.id,
-        kind: line.kind,
-        component: comp.id,
-        ...(tx >= 0 ? { transaction: t.id[tx]! } : {}),
-        amount: dec(line.amountMinor),
-        trace,
-        explanation,
-      });
+      records.push({ source: 'earning', facts: earningFacts(engine, frame, line) });
     }
     for (const line of ledger[j]!.lines) {
-      statementLines.push({
-        id: line.id,
-        kind: line.kind,
-        ...(line.component !== undefined ? { component: line.component } : {}),
-        ...(line.transaction !== undefined ? { transaction: t.id[line.transaction]! } : {}),
-        amount: dec(line.amountMinor),
-        trace: line.trace,
-        explanation: line.explanation,
+      records.push({
+        source: 'ledger',
+        line: {
+          id: line.id,
+          kind: line.kind,
+          ...(line.component !== undefined ? { component: line.component } : {}),
+          ...(line.transaction !== undefined ? { transaction: t.id[line.transaction]! } : {}),
+          amount: dec(line.amountMinor),
+          trace: line.trace,
+          explanation: line.explanation,
+        },
       });
     }
     const periodTotals = ledger[j]!.totals;
     return {
-      payee: columns.payeeIds[payee]!,
-      payeeName: columns.payeeNames[payee]!,
-      period: reported[r]!.label,
-      currency: columns.currency,
-      measures: measureValues,
-      lines: statementLines,
-      totals: Object.fromEntries(
-        TOTAL_NAMES.map((name) => [name, dec(periodTotals[name])]),
-      ) as Statement['totals'],
+      header: {
+        payee: columns.payeeIds[payee]!,
+        payeeName: columns.payeeNames[payee]!,
+        period: reported[r]!.label,
+        currency: columns.currency,
+        measures: measureValues,
+        totals: Object.fromEntries(
+          TOTAL_NAMES.map((name) => [name, dec(periodTotals[name])]),
+        ) as Statement['totals'],
+      },
+      lines: records,
     };
   };
+  const statement = (x: number, r: number): Statement =>
+    statementFromRecord(explainPlan, statementRecord(x, r));
 
   const compact: CompactLine = {
     payeeIndex: 0,
@@ -813,6 +806,7 @@ export function calculateFromColumns(
     lineCount,
     forEachLine,
     statement,
+    statementRecord,
     toResult(forPlan: PlanDocument): CompResult {
       const statements: Statement[] = [];
       for (let x = 0; x < payees.length; x++) for (let r = 0; r < R; r++) statements.push(statement(x, r));
@@ -826,6 +820,47 @@ export function calculateFromColumns(
         issues,
       };
     },
+  };
+}
+
+function compileMeasures(plan: PlanDocument, typeIds: string[]): CompiledMeasure[] {
+  return plan.measures.map((m, index) => ({
+    id: m.id,
+    index,
+    typeIndex: typeIds.indexOf(m.credit),
+    window: m.window,
+    ...(m.quota !== undefined ? { quota: m.quota } : {}),
+  }));
+}
+
+/**
+ * What a statement's sentences read from a plan version, without any transaction: the plan's
+ * components compiled as a run compiles them (labels, multipliers, thresholds, gates, the
+ * synthetic running measures in the same order), for rebuilding a stored statement.
+ */
+export function explainPlanFor(plan: PlanDocument): ExplainPlan {
+  const { columns } = columnsFromInput(plan, { transactions: [] });
+  const runner = new ExpressionRunner(columns);
+  const typeIds = plan.credit.types.map((ty) => ty.id);
+  const measures = compileMeasures(plan, typeIds);
+  const shownMeasures = measures.length;
+  const components = compileComponents({
+    components: plan.components,
+    measures,
+    typeIds,
+    columns,
+    runner,
+    txFrom: 0,
+    txTo: 0,
+    parseDay: toDayNumber,
+  });
+  return {
+    digits: columns.digits,
+    currency: columns.currency,
+    components,
+    measureIds: measures.map((m) => m.id),
+    shownMeasures,
+    creditTypeIds: typeIds,
   };
 }
 
