@@ -286,6 +286,87 @@ class ListSink implements EarningSink {
   }
 }
 
+/**
+ * Lines of one period with their traces (a stored statement), the other periods as the totals
+ * sink keeps them for the ledger: sums, and the lines a hold, a clawback or a closed period's
+ * comparison needs one by one.
+ */
+class PeriodSink implements EarningSink {
+  readonly tracing = true;
+  readonly lines: MaterialLine[] = [];
+  private readonly sums: Float64Array;
+  private readonly kept: LedgerEarning[][];
+  private readonly ids: LineIds;
+
+  constructor(
+    private readonly e: Engine,
+    periods: number,
+    private readonly target: number,
+    private readonly keep: 'all' | 'cancelled' | 'none',
+  ) {
+    this.sums = new Float64Array(periods);
+    this.kept = Array.from({ length: periods }, () => []);
+    this.ids = new LineIds(e);
+  }
+
+  tracesPeriod(j: number): boolean {
+    return j === this.target;
+  }
+
+  add(
+    j: number,
+    kind: LineKind,
+    component: number,
+    credit: number,
+    amountMinor: number,
+    detail: EarningDetail | undefined,
+    suffix: string | undefined,
+  ): void {
+    if (j === this.target) {
+      this.lines.push({
+        periodIndex: j,
+        id: this.ids.next(j, component, credit, suffix),
+        kind,
+        component,
+        credit,
+        amountMinor,
+        detail,
+      });
+      return;
+    }
+    if (this.keep === 'none') {
+      this.sums[j]! += amountMinor;
+      return;
+    }
+    const tx = credit >= 0 ? this.e.credits.tx[credit]! : -1;
+    const keepIt =
+      this.keep === 'all' || (tx >= 0 && this.e.columns.transactions.cancelledDay[tx] !== NO_DAY);
+    const id = this.ids.next(j, component, credit, suffix);
+    if (keepIt) this.kept[j]!.push(ledgerEarning(this.e, id, kind, component, tx, amountMinor));
+    else this.sums[j]! += amountMinor;
+  }
+
+  ledgerEarnings(): LedgerEarning[][] {
+    return this.kept.map((list, j) => {
+      if (j === this.target)
+        return this.lines.map((line) =>
+          ledgerEarning(
+            this.e,
+            line.id,
+            line.kind,
+            line.component,
+            line.credit >= 0 ? this.e.credits.tx[line.credit]! : -1,
+            line.amountMinor,
+          ),
+        );
+      const sum = this.sums[j]!;
+      return sum !== 0
+        ? [...list, { lineId: 'earnings', kind: 'commission' as LineKind, amountMinor: sum }]
+        : list;
+    });
+  }
+}
+
 /** The periods of a run: the reported ones, and the internal ones (back to the start of the longest window). */
 function runPeriods(
   plan: PlanDocument,
@@ -700,8 +781,22 @@ export function calculateFromColumns(
   const dec = (minor: number) => minorToDecimal(minor, columns.digits);
 
   const explainPlan = explainPlanOf(engine);
-  const statementRecord = (x: number, r: number): StatementRecord => {
-    const { lines, frame, ledger } = materialise(x);
+  /**
+   * One period of one payee for storage: lines traced in that period only; the other periods'
+   * earnings reach the ledger as the compute phase hands them (sums, and the lines it keeps).
+   */
+  const materialisePeriod = (x: number, j: number) => {
+    const payee = payees[x]!;
+    const sink = new PeriodSink(engine, P, j, keepFor(payee));
+    const frame = computePayee(engine, payee, sink);
+    const ledger = ledgerFor(payee, sink.ledgerEarnings(), true);
+    return { lines: sink.lines, frame, ledger };
+  };
+  const recordOf = (
+    x: number,
+    r: number,
+    { lines, frame, ledger }: { lines: MaterialLine[]; frame: PayeeFrame; ledger: LedgerPeriodResult[] },
+  ): StatementRecord => {
     const j = reportedIndex[r]!;
     const payee = payees[x]!;
     const measureValues: MeasureValue[] = [];
@@ -748,8 +843,12 @@ export function calculateFromColumns(
       lines: records,
     };
   };
+  const statementRecord = (x: number, r: number): StatementRecord =>
+    recordOf(x, r, materialisePeriod(x, reportedIndex[r]!));
+  // every period traced (and cached for the payee's next statement): a second path to the same
+  // statement, against which the stored one is checked
   const statement = (x: number, r: number): Statement =>
-    statementFromRecord(explainPlan, statementRecord(x, r));
+    statementFromRecord(explainPlan, recordOf(x, r, materialise(x)));
 
   const compact: CompactLine = {
     payeeIndex: 0,
