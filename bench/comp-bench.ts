@@ -271,6 +271,7 @@ async function main(): Promise<void> {
     let storedLines = 0;
     let recordMs = 0;
     let runId = 0;
+    let writeTimings: Record<string, number> = {};
     const decemberIndex = computed.periods.indexOf(`${year}-12`);
     if (options.store !== 'none') {
       runId = await insertRun(store.db, {
@@ -301,6 +302,7 @@ async function main(): Promise<void> {
       });
       statementsStored = written.statements;
       storedLines = written.lines;
+      writeTimings = written.timingsMs;
     }
     const storeMs = ms(started);
     phases.store = {
@@ -310,6 +312,7 @@ async function main(): Promise<void> {
       lines: storedLines,
       linesPerSecond: storeMs > 0 ? Math.round((storedLines / storeMs) * 1000) : 0,
       recordMs: Math.round(recordMs),
+      writeTimingsMs: writeTimings,
     };
     log(`store ${JSON.stringify(phases.store)}`);
     const runMs = ms(runStarted);

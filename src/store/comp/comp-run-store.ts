@@ -202,14 +202,24 @@ export async function writeRunStatements(
   sources: readonly StatementSource[],
   finish: (tx: Kysely<Database>, written: { statements: number; lines: number }) => Promise<void>,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ statements: number; lines: number }> {
+): Promise<WrittenStatements> {
   const total = sources.reduce((n, s) => n + s.count, 0);
+  const started = performance.now();
+  let produceMs = 0;
   const headers: HeaderRow[] = [];
   let source = 0;
   let index = 0;
   let lines = 0;
   /** Encodes the next statement's lines into `add`; false when there is none left. */
   const next = (add: (fields: LineFields) => void | Promise<void>): boolean => {
+    const t = performance.now();
+    try {
+      return produce(add);
+    } finally {
+      produceMs += performance.now() - t;
+    }
+  };
+  const produce = (add: (fields: LineFields) => void | Promise<void>): boolean => {
     while (source < sources.length && index >= sources[source]!.count) {
       source++;
       index = 0;
@@ -264,15 +274,25 @@ export async function writeRunStatements(
       await writer.finish();
     }
     onProgress?.(headers.length, total);
+    const linesMs = performance.now() - started;
     for (let i = 0; i < headers.length; i += 500)
       await tx
         .insertInto('comp_statements')
         .values(headers.slice(i, i + 500))
         .execute();
-    const written = { statements: headers.length, lines };
-    await finish(tx, written);
+    const headersMs = performance.now() - started - linesMs;
+    await finish(tx, { statements: headers.length, lines });
     await client.query('COMMIT');
-    return written;
+    return {
+      statements: headers.length,
+      lines,
+      timingsMs: {
+        produce: Math.round(produceMs),
+        lines: Math.round(linesMs),
+        headers: Math.round(headersMs),
+        total: Math.round(performance.now() - started),
+      },
+    };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {
       // the connection is broken: do not give it back to the pool
@@ -284,6 +304,17 @@ export async function writeRunStatements(
     if (!released) client.release();
   }
 }
+
+export type WrittenStatements = {
+  statements: number;
+  lines: number;
+  /**
+   * produce: making the statements' records and encoding their rows (inside `lines`); lines: the
+   * lines' COPY (or inserts) from the start; headers: the comp_statements rows; total: with
+   * `finish` and the commit.
+   */
+  timingsMs: { produce: number; lines: number; headers: number; total: number };
+};
 
 /** Kysely on one checked-out client: the queries of a transaction opened on it by hand. */
 function kyselyOnClient(client: pg.PoolClient): Kysely<Database> {

@@ -177,7 +177,22 @@ export function encodeStatementLines(
   return from;
 }
 
+/** ISO day texts by day number: a period's lines share a few dozen days. */
+const dayTexts = new Map<number, string>();
+function dayText(day: number): string {
+  let text = dayTexts.get(day);
+  if (text === undefined) {
+    if (dayTexts.size > 100_000) dayTexts.clear();
+    dayTexts.set(day, (text = fromDayNumber(day)));
+  }
+  return text;
+}
+
+const KIND_CODES = new Map(KINDS.map((k, i) => [k, String(i)]));
+
 function kindCode(kind: LineKind): string {
+  const cached = KIND_CODES.get(kind);
+  if (cached !== undefined) return cached;
   const code = KINDS.indexOf(kind);
   if (code < 0) throw new AppError('internal', `Unknown statement line kind "${kind}".`);
   return String(code);
@@ -219,7 +234,7 @@ function encodeEarning(
     fields[C.transaction_key] = c.transaction;
     if (facts.id !== `${componentId}:${c.transaction}`) fields[C.line_id] = facts.id;
     if (c.transactionName !== c.transaction) fields[C.deal_name] = c.transactionName;
-    fields[C.deal_day] = fromDayNumber(c.day);
+    fields[C.deal_day] = dayText(c.day);
     const rule = RULES.indexOf(CREDIT_RULES[c.rule]!);
     if (rule < 0) throw new AppError('internal', `Unknown credit rule ${c.rule}.`);
     fields[C.credit_rule] = String(rule);
@@ -305,19 +320,18 @@ function encodeDetail(facts: EarningFacts, fields: LineFields): void {
   }
 }
 
-/** One row of COPY text (tab-separated, `\N` nulls, newline-terminated). */
+const TEXT_COLUMN: boolean[] = LINE_COLUMNS.map(
+  (name) => LINE_TYPES[name] === 'text' || LINE_TYPES[name] === 'json',
+);
+
+/** One row of COPY text (tab-separated, `\N` nulls, newline-terminated); the fields are escaped in place. */
 export function copyRowText(fields: LineFields): string {
-  let row = '';
   for (let i = 0; i < COLUMN_COUNT; i++) {
     const value = fields[i]!;
-    row += `${i > 0 ? '\t' : ''}${value === null ? '\\N' : value.length > 0 && needsEscape(i) ? copyField(value) : value}`;
+    if (value === null) fields[i] = '\\N';
+    else if (TEXT_COLUMN[i]) fields[i] = copyField(value);
   }
-  return `${row}\n`;
-}
-
-const TEXT_COLUMNS = new Set([C.transaction_key, C.line_id, C.deal_name, C.detail, C.ledger]);
-function needsEscape(column: number): boolean {
-  return TEXT_COLUMNS.has(column);
+  return fields.join('\t') + '\n';
 }
 
 // ------------------------------------------------------------------ reading
