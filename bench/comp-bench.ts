@@ -2,7 +2,7 @@
  * The compensation benchmark (issue 6, "Benchmark"), side by side in one run:
  *
  *   npx tsx bench/comp-bench.ts [--transactions 10000000] [--payees 10000] [--runs 3]
- *       [--admin-url postgres://postgres@127.0.0.1:5432/postgres] [--store full|lines|totals|none]
+ *       [--admin-url postgres://postgres@127.0.0.1:5432/postgres] [--store statements|totals|none]
  *       [--keep] [--reuse <database>] [--out bench/out/comp-bench.json]
  *
  * 0. Set-up (timed, not part of the targets): a fresh PostgreSQL database
@@ -15,11 +15,12 @@
  *    fingerprint).
  * 2. compute: `calculateFromColumns` over the 12 months, `--runs` times (the first is what a run
  *    pays for; the later ones show the warmed-up figure).
- * 3. store: the run and its statements in `comp_runs` / `comp_statements` through the comp store
- *    (`--store full`: each statement materialised with its lines, traces and explanations, as the
- *    store keeps them; `--store totals`: the statements' rows with totals only and no lines;
- *    `--store lines`: those rows plus every line as numbers from `forEachLine`, with COPY into a
- *    table of this database that is not in the schema, comp_bench_lines).
+ * 3. store: December's statements, as a product run stores them (`writeRunStatements`: one
+ *    transaction, every line's facts by COPY into comp_statement_lines, then the comp_statements
+ *    rows; `--store statements`, the default; `lines` is accepted for it). `--store totals`:
+ *    the same path with no lines (the earlier baseline). Then, outside the run's time, one
+ *    statement opened three times through `StatementBook` (a rep's, then the largest twice),
+ *    checked byte for byte against `run.statement(p, k)`.
  * 4. one-deal change: one deal's amount changed in PostgreSQL, read back, patched into the
  *    columns, and the affected payees (owner, split partner, their managers and directors)
  *    recomputed with `payees:`; checked against a full recompute.
@@ -39,7 +40,6 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { openDatabase, type Store } from '../src/store/open-database.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import type { CompColumns } from '../src/domain/comp/comp-columns.ts';
-import type { Statement } from '../src/domain/comp/comp-types.ts';
 import { loadRunInput } from '../src/app/comp/run-input.ts';
 import { compPeriodOf } from '../src/app/comp/comp-period.ts';
 import { buildRunColumns } from '../src/app/comp/run-columns.ts';
@@ -47,15 +47,16 @@ import { benchPlanSource, referencePlan } from './comp-plan.ts';
 import { calculateFromColumns } from '../src/domain/comp/calculate-compensation.ts';
 import { validatePlanShape, type PlanDocument } from '../src/domain/comp/plan-document.ts';
 import { divideHalfEven } from '../src/domain/comp/exact-money.ts';
-import { minorToDecimal } from '../src/domain/money.ts';
 import { insertPlanVersion } from '../src/store/comp/comp-plan-store.ts';
 import {
   insertRun,
-  insertStatements,
   updateRun,
-  type StatementToStore,
+  writeRunStatements,
+  type StatementSource,
 } from '../src/store/comp/comp-run-store.ts';
-import { copyIn, defaultCompDataOptions, loadCompData, type CompDataOptions } from './comp-data.ts';
+import { statementSource } from '../src/app/comp/run-engine.ts';
+import { StatementBook } from '../src/app/comp/statement-book.ts';
+import { defaultCompDataOptions, loadCompData, type CompDataOptions } from './comp-data.ts';
 import {
   loadDuckDb,
   removeDuckFiles,
@@ -71,7 +72,7 @@ type Options = {
   transactions: number;
   payees: number;
   runs: number;
-  store: 'full' | 'lines' | 'totals' | 'none';
+  store: 'statements' | 'totals' | 'none';
   keep: boolean;
   reuse: string | undefined;
   out: string;
@@ -85,21 +86,23 @@ function parseArguments(argv: string[]): Options {
       transactions: { type: 'string', default: String(defaultCompDataOptions.transactions) },
       payees: { type: 'string', default: String(defaultCompDataOptions.payees) },
       runs: { type: 'string', default: '3' },
-      store: { type: 'string', default: 'full' },
+      store: { type: 'string', default: 'statements' },
       keep: { type: 'boolean', default: false },
       reuse: { type: 'string' },
       out: { type: 'string', default: 'bench/out/comp-bench.json' },
     },
   });
   const store = values.store;
-  if (store !== 'full' && store !== 'lines' && store !== 'totals' && store !== 'none')
-    throw new Error('--store full|lines|totals|none');
+  // `lines` was the bench-only table of earlier runs; it now means the product's statements
+  const mode = store === 'lines' ? 'statements' : store;
+  if (mode !== 'statements' && mode !== 'totals' && mode !== 'none')
+    throw new Error('--store statements|totals|none');
   return {
     adminUrl: values['admin-url'],
     transactions: Number(values.transactions),
     payees: Number(values.payees),
     runs: Math.max(1, Number(values.runs)),
-    store,
+    store: mode,
     keep: values.keep,
     reuse: values.reuse,
     out: values.out,
@@ -261,66 +264,55 @@ async function main(): Promise<void> {
     };
     log(`compute ${JSON.stringify(phases.compute)}`);
 
-    // 3. store
+    // 3. store: the product's path (src/store/comp/comp-run-store.ts writeRunStatements): the
+    // run's December statements, every line by COPY into comp_statement_lines, in one transaction
     started = performance.now();
     let statementsStored = 0;
     let storedLines = 0;
-    let materialiseMs = 0;
-    let linesCopyMs = 0;
+    let recordMs = 0;
+    let runId = 0;
+    let writeTimings: Record<string, number> = {};
+    const decemberIndex = computed.periods.indexOf(`${year}-12`);
     if (options.store !== 'none') {
-      const runId = await insertRun(store.db, {
-        period: `${year}`,
+      runId = await insertRun(store.db, {
+        period: `${year}-12`,
         createdBy: 'comp-bench',
         createdByUserId: null,
         payees: null,
         startedAt: new Date().toISOString(),
       });
-      const batch: StatementToStore[] = [];
-      const flush = async () => {
-        if (batch.length === 0) return;
-        await insertStatements(store!.db, runId, batch);
-        batch.length = 0;
-      };
-      let pendingLines = 0;
-      for (let p = 0; p < computed.payeeIds.length; p++) {
-        for (let k = 0; k < periodCount; k++) {
-          const at = p * periodCount + k;
+      const source = statementSource(
+        plan,
+        computed,
+        decemberIndex,
+        { planId: plan.id, version: 1 },
+        personOf,
+      );
+      const timed: StatementSource = {
+        ...source,
+        statement(p) {
           const m = performance.now();
-          const statement =
-            options.store === 'full' ? computed.statement(p, k) : totalsOnly(computed, columns, p, k);
-          materialiseMs += performance.now() - m;
-          storedLines += statement.lines.length;
-          pendingLines += statement.lines.length;
-          batch.push({
-            statement,
-            personId: personOf.get(computed.payeeIds[p]!) ?? null,
-            planId: plan.id,
-            planVersion: 1,
-            earningsMinor: computed.totals.earnings[at]!,
-            payableMinor: computed.totals.payable[at]!,
-          });
-          statementsStored++;
-          if (batch.length >= 200 || pendingLines >= 50_000) {
-            await flush();
-            pendingLines = 0;
-          }
-        }
-      }
-      await flush();
-      if (options.store === 'lines') {
-        const s = performance.now();
-        storedLines = await copyCompactLines(store, runId, computed);
-        linesCopyMs = ms(s);
-      }
-      await updateRun(store.db, runId, { status: 'succeeded', finishedAt: new Date().toISOString() });
+          const s = source.statement(p);
+          recordMs += performance.now() - m;
+          return options.store === 'totals' ? { ...s, record: { ...s.record, lines: [] } } : s;
+        },
+      };
+      const written = await writeRunStatements(store, runId, [timed], async (tx) => {
+        await updateRun(tx, runId, { status: 'succeeded', finishedAt: new Date().toISOString() });
+      });
+      statementsStored = written.statements;
+      storedLines = written.lines;
+      writeTimings = written.timingsMs;
     }
+    const storeMs = ms(started);
     phases.store = {
       mode: options.store,
-      ms: ms(started),
+      ms: storeMs,
       statements: statementsStored,
       lines: storedLines,
-      materialiseMs: Math.round(materialiseMs),
-      linesCopyMs,
+      linesPerSecond: storeMs > 0 ? Math.round((storedLines / storeMs) * 1000) : 0,
+      recordMs: Math.round(recordMs),
+      writeTimingsMs: writeTimings,
     };
     log(`store ${JSON.stringify(phases.store)}`);
     const runMs = ms(runStarted);
@@ -333,6 +325,22 @@ async function main(): Promise<void> {
       cpuSecondsMachine: Math.round((cpuAfter.machine - cpuBefore.machine) * 10) / 10,
     };
     log(`full run ${JSON.stringify(result.fullRun)}`);
+    if (options.store === 'statements') {
+      // opening statements: the header and lines read back and the sentences written again
+      const book = new StatementBook(store);
+      const opens: Record<string, unknown>[] = [];
+      const largest = largestStatement(computed, decemberIndex);
+      for (const payee of [computed.payeeIds[0]!, largest, largest]) {
+        const s = performance.now();
+        const found = await book.current(payee, `${year}-12`);
+        opens.push({ payee, lines: found?.statement.lines.length ?? 0, ms: ms(s) });
+      }
+      const same =
+        JSON.stringify((await book.current(largest, `${year}-12`))!.statement) ===
+        JSON.stringify(computed.statement(computed.payeeIds.indexOf(largest), decemberIndex));
+      phases.openStatement = { opens, sameAsEngine: same };
+      log(`open statement ${JSON.stringify(phases.openStatement)}`);
+    }
 
     // 2b. the compute phase again, warmed up
     for (let r = 1; r < options.runs; r++) {
@@ -411,70 +419,15 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-/** A statement with its totals and no lines (`--store totals` and `--store lines`). */
-function totalsOnly(
-  run: ReturnType<typeof calculateFromColumns>,
-  columns: CompColumns,
-  payee: number,
-  period: number,
-): Statement {
-  const at = payee * run.periods.length + period;
-  const money = (name: keyof typeof run.totals) => minorToDecimal(run.totals[name][at]!, columns.digits);
-  return {
-    payee: run.payeeIds[payee]!,
-    payeeName: columns.payeeNames[payee]!,
-    period: run.periods[period]!,
-    currency: columns.currency,
-    measures: [],
-    lines: [],
-    totals: {
-      earnings: money('earnings'),
-      adjustments: money('adjustments'),
-      clawbacks: money('clawbacks'),
-      draw: money('draw'),
-      drawRecovered: money('drawRecovered'),
-      held: money('held'),
-      released: money('released'),
-      payable: money('payable'),
-      balanceCarried: money('balanceCarried'),
-    },
-  };
-}
-
-/**
- * `--store lines`: every line as numbers (no trace, no explanation) from `forEachLine`, with COPY
- * into a table of this benchmark's database (comp_bench_lines: not in the schema; it measures what
- * storing lines compactly beside the statements' totals would cost).
- */
-async function copyCompactLines(
-  store: Store,
-  runId: number,
-  run: ReturnType<typeof calculateFromColumns>,
-): Promise<number> {
-  const client = await store.pool.connect();
-  try {
-    await client.query(`CREATE TABLE comp_bench_lines (
-      run_id bigint NOT NULL, payee_index integer NOT NULL, period_index smallint NOT NULL, line_id text NOT NULL,
-      kind text NOT NULL, transaction_index integer, amount_minor bigint NOT NULL)`);
-    return await copyIn(client, 'COPY comp_bench_lines FROM STDIN', function* () {
-      // forEachLine is push-based: lines are gathered in chunks of text and yielded between calls.
-      const chunks: Buffer[] = [];
-      let chunk = '';
-      let inChunk = 0;
-      run.forEachLine((line) => {
-        chunk += `${runId}\t${line.payeeIndex}\t${line.periodIndex}\t${line.id}\t${line.kind}\t${line.transactionIndex < 0 ? '\\N' : line.transactionIndex}\t${line.amountMinor}\n`;
-        if (++inChunk === 20_000) {
-          chunks.push(Buffer.from(chunk));
-          chunk = '';
-          inChunk = 0;
-        }
-      });
-      if (chunk) chunks.push(Buffer.from(chunk));
-      while (chunks.length > 0) yield chunks.shift()!;
-    });
-  } finally {
-    client.release();
-  }
+/** The payee whose statement of the period has the most lines (a director's, with two roll-up levels). */
+function largestStatement(run: ReturnType<typeof calculateFromColumns>, period: number): string {
+  const counts = new Float64Array(run.payeeIds.length);
+  run.forEachLine((line) => {
+    if (line.periodIndex === period) counts[line.payeeIndex]! += 1;
+  });
+  let best = 0;
+  for (let p = 1; p < counts.length; p++) if (counts[p]! > counts[best]!) best = p;
+  return run.payeeIds[best]!;
 }
 
 /** Engine totals against the SQL reference, per payee and month, exactly. */

@@ -9,8 +9,8 @@
  * options produce the same rows, and the DuckDB reference reads exactly what the engine reads
  * (both read it back from PostgreSQL).
  */
-import type pg from 'pg';
 import type { Store } from '../src/store/open-database.ts';
+import { copyIn } from '../src/store/copy-in.ts';
 import { ensureCalendar } from '../src/app/ensure-calendar.ts';
 
 export type CompDataOptions = {
@@ -194,73 +194,8 @@ export function createDealGenerator(
 
 // ------------------------------------------------------------------ COPY FROM STDIN
 
-type CopyConnection = {
-  query(text: string): void;
-  sendCopyFromChunk(chunk: Buffer): void;
-  endCopyFrom(): void;
-  sendCopyFail(message: string): void;
-  stream: { writableLength: number; once(event: 'drain', listener: () => void): void };
-};
-
-/**
- * Runs `COPY … FROM STDIN` (text format) on a pg client, sending the chunks `produce` yields.
- * pg has no COPY-in API of its own and pg-copy-streams is not a dependency; this is the same
- * Submittable protocol it uses (pg calls `handleCopyInResponse` once the server is ready for
- * data), with back-pressure on the socket. Resolves with the rows the server reports.
- */
-export function copyIn(
-  client: pg.ClientBase,
-  copySql: string,
-  produce: () => Iterable<string | Buffer>,
-): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    let rows = 0;
-    let failed = false;
-    const submittable = {
-      submit(connection: CopyConnection) {
-        connection.query(copySql);
-      },
-      handleCopyInResponse(connection: CopyConnection) {
-        const iterator = produce()[Symbol.iterator]();
-        const pump = () => {
-          try {
-            while (!failed) {
-              const next = iterator.next();
-              if (next.done) {
-                connection.endCopyFrom();
-                return;
-              }
-              connection.sendCopyFromChunk(
-                typeof next.value === 'string' ? Buffer.from(next.value) : next.value,
-              );
-              if (connection.stream.writableLength > 8 * 1024 * 1024) {
-                connection.stream.once('drain', pump);
-                return;
-              }
-            }
-          } catch (error) {
-            failed = true;
-            connection.sendCopyFail(String(error));
-          }
-        };
-        pump();
-      },
-      handleCommandComplete(message: { text?: string }) {
-        const match = /(\d+)$/.exec(message.text ?? '');
-        rows = match ? Number(match[1]) : rows;
-      },
-      handleEmptyQuery() {},
-      handleReadyForQuery() {
-        resolve(rows);
-      },
-      handleError(error: Error) {
-        failed = true;
-        reject(error);
-      },
-    };
-    client.query(submittable as never);
-  });
-}
+/** The store's COPY-in helper (src/store/copy-in.ts), re-exported for the benchmarks. */
+export { copyIn };
 
 const isoDayOf = (dayNumber: number): string => new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
 

@@ -22,21 +22,19 @@ import {
 } from '../../store/comp/comp-plan-store.ts';
 import {
   findClosedPeriod,
-  findCurrentStatement,
   findRun,
   insertClosedPeriod,
   insertRun,
-  insertStatements,
   latestRunsByPeriod,
   listClosedPeriods,
   listCurrentStatements,
-  listRunStatements,
   listRuns,
   updateRun,
+  writeRunStatements,
   type RunRow,
   type StatementScope,
+  type StatementSource,
   type StatementSummaryRow,
-  type StatementToStore,
 } from '../../store/comp/comp-run-store.ts';
 import { findPersonByKey } from '../../store/comp/comp-input-store.ts';
 import { listDisputes, type DisputeRow } from '../../store/comp/comp-dispute-store.ts';
@@ -44,7 +42,8 @@ import { recordAudit, type Actor } from '../audit/audit-log.ts';
 import type { Clock } from '../ports.ts';
 import { compPeriodContaining, compPeriodOf, nextCompPeriod, type CompPeriod } from './comp-period.ts';
 import { loadRunInput } from './run-input.ts';
-import { calculatePeriod } from './run-engine.ts';
+import { calculatePeriod, statementSource } from './run-engine.ts';
+import { StatementBook } from './statement-book.ts';
 import { buildRunColumns } from './run-columns.ts';
 
 export type PlanTestSummary = { passed: number; failed: number };
@@ -225,12 +224,16 @@ export function statementScopeOf(scope: Scope): StatementScope {
 export class CompService {
   private readonly live = new Map<number, RunRow['progress']>();
   private queue: Promise<void> = Promise.resolve();
+  /** Stored statements, rebuilt with their plan versions. */
+  readonly statements: StatementBook;
 
   constructor(
     readonly store: Store,
     readonly clock: Clock,
     readonly fiscalYearStartMonth: number,
-  ) {}
+  ) {
+    this.statements = new StatementBook(store);
+  }
 
   /** Waits until every queued run has finished (tests, shutdown). */
   async settle(): Promise<void> {
@@ -606,10 +609,13 @@ export class CompService {
         transactions: false,
       });
       const totalPayees = input.plans.reduce((n, p) => n + p.payees.length, 0);
-      const toStore: StatementToStore[] = [];
+      const sources: StatementSource[] = [];
       const issues: (CompIssue | { code: string; message: string; payee?: string })[] = [...input.notes];
       const planVersions: RunRow['planVersions'] = [];
       const inputFingerprints: string[] = [];
+      let earningsMinor = 0;
+      let payableMinor = 0;
+      const payeesPaid = new Set<string>();
       let done = 0;
       for (const planInput of input.plans) {
         const keys = planInput.payees.map((p) => p.key);
@@ -623,7 +629,7 @@ export class CompService {
         progress(done, totalPayees, `calculating ${planInput.plan.id}`);
         // The engine is synchronous: yield once so that a poll can read the phase first.
         await new Promise((resolve) => setImmediate(resolve));
-        const result = await calculatePeriod(
+        const result = calculatePeriod(
           planInput.plan,
           columns,
           planInput.input.periods ?? [period.label],
@@ -641,56 +647,61 @@ export class CompService {
         });
         inputFingerprints.push(inputFingerprint);
         issues.push(...result.issues);
-        const personOf = new Map(planInput.payees.map((p) => [p.key, p.personId]));
-        const digits = currencyDigits(planInput.plan.currency);
-        for (const statement of result.statements)
-          toStore.push({
-            statement,
-            personId: personOf.get(statement.payee) ?? null,
-            planId: planInput.version.planId,
-            planVersion: planInput.version.version,
-            earningsMinor: decimalToMinor(statement.totals.earnings, digits),
-            payableMinor: decimalToMinor(statement.totals.payable, digits),
-          });
-      }
-      progress(done, totalPayees, 'storing statements');
-      const digits = currencyDigits(input.plans[0]?.plan.currency ?? 'USD');
-      const summary = {
-        payees: new Set(toStore.map((s) => s.statement.payee)).size,
-        statements: toStore.length,
-        earnings: minorToDecimal(
-          toStore.reduce((n, s) => n + s.earningsMinor, 0),
-          digits,
-        ),
-        payable: minorToDecimal(
-          toStore.reduce((n, s) => n + s.payableMinor, 0),
-          digits,
-        ),
-        lines: toStore.reduce((n, s) => n + s.statement.lines.length, 0),
-        issueCount: issues.length,
-      };
-      const at = this.clock.now();
-      await this.store.db.transaction().execute(async (tx) => {
-        await insertStatements(tx, id, toStore);
-        await updateRun(tx, id, {
-          status: 'succeeded',
-          progress: { done: totalPayees, total: totalPayees, phase: 'done' },
-          inputFingerprint: fingerprintOf(
-            inputFingerprints.length === 1 ? inputFingerprints[0] : inputFingerprints,
+        const source = statementSource(
+          planInput.plan,
+          result.run,
+          result.periodIndex,
+          planInput.version,
+          new Map(
+            planInput.payees.flatMap((p) => (p.personId === null ? [] : [[p.key, p.personId] as const])),
           ),
-          planVersions,
-          summary,
-          issues: issues.slice(0, storedIssues),
-          finishedAt: at,
-        });
-        await recordAudit(tx, actor, at, {
-          action: 'comp_run_succeeded',
-          entity: 'comp_run',
-          entityId: id,
-          summary: `Compensation run ${id} of ${period.label}: ${summary.statements} statements, earnings ${summary.earnings}, payable ${summary.payable}.`,
-          after: { planVersions, summary },
-        });
-      });
+        );
+        sources.push(source);
+        const R = result.run.periods.length;
+        for (let p = 0; p < source.count; p++) {
+          earningsMinor += result.run.totals.earnings[p * R + result.periodIndex]!;
+          payableMinor += result.run.totals.payable[p * R + result.periodIndex]!;
+          payeesPaid.add(result.run.payeeIds[p]!);
+        }
+      }
+      const statementCount = sources.reduce((n, s) => n + s.count, 0);
+      progress(0, statementCount, 'writing statements');
+      const digits = currencyDigits(input.plans[0]?.plan.currency ?? 'USD');
+      await writeRunStatements(
+        this.store,
+        id,
+        sources,
+        async (tx, written) => {
+          const at = this.clock.now();
+          const summary = {
+            payees: payeesPaid.size,
+            statements: written.statements,
+            earnings: minorToDecimal(earningsMinor, digits),
+            payable: minorToDecimal(payableMinor, digits),
+            lines: written.lines,
+            issueCount: issues.length,
+          };
+          await updateRun(tx, id, {
+            status: 'succeeded',
+            progress: { done: totalPayees, total: totalPayees, phase: 'done' },
+            inputFingerprint: fingerprintOf(
+              inputFingerprints.length === 1 ? inputFingerprints[0] : inputFingerprints,
+            ),
+            planVersions,
+            summary,
+            issues: issues.slice(0, storedIssues),
+            finishedAt: at,
+          });
+          await recordAudit(tx, actor, at, {
+            action: 'comp_run_succeeded',
+            entity: 'comp_run',
+            entityId: id,
+            summary: `Compensation run ${id} of ${period.label}: ${summary.statements} statements, earnings ${summary.earnings}, payable ${summary.payable}.`,
+            after: { planVersions, summary },
+          });
+        },
+        (d, t) => progress(d, t, 'writing statements'),
+      );
     } catch (error) {
       if (!isAppError(error)) console.error(`compensation run ${id} failed`, error);
       const failure = isAppError(error)
@@ -728,7 +739,7 @@ export class CompService {
         'conflict',
         `Run ${id} has not succeeded (${run.status}); only finished runs compare.`,
       );
-    const statements = (await listRunStatements(this.store.db, id)).map((s) => s.statement);
+    const statements = await this.statements.ofRun(id);
     const plan =
       run.planVersions.length === 1
         ? {
@@ -808,7 +819,7 @@ export class CompService {
     period: CompPeriod;
   }> {
     const period = this.period(label);
-    const stored = await findCurrentStatement(this.store.db, payee, period.label);
+    const stored = await this.statements.current(payee, period.label);
     if (!stored || !this.visible(scope, stored.personId, period))
       throw new AppError('not_found', `No statement for ${payee} in ${period.label}.`);
     return {

@@ -31,7 +31,6 @@ import type {
   MeasureValue,
   PeriodLabel,
   Statement,
-  StatementLine,
 } from './comp-types.ts';
 import {
   compileComponents,
@@ -43,7 +42,8 @@ import {
   type PayeeFrame,
 } from './components.ts';
 import { fixedManagers, generateCredits, type CreditTable, type CreditTypeSpec } from './crediting.ts';
-import { explainEarning } from './explain-earnings.ts';
+import { earningFacts, explainPlanOf, type ExplainPlan } from './explain-earnings.ts';
+import { statementFromRecord, type StatementLineRecord, type StatementRecord } from './statement-record.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import {
   applyLedger,
@@ -106,6 +106,8 @@ export type CompRun = {
   lineCount: number;
   forEachLine(visit: (line: CompactLine) => void): void;
   statement(payeeIndex: number, periodIndex: number): Statement;
+  /** The same statement as stored: the lines' facts, no sentences (statementFromRecord writes them). */
+  statementRecord(payeeIndex: number, periodIndex: number): StatementRecord;
   toResult(plan: PlanDocument): CompResult;
 };
 
@@ -284,6 +286,87 @@ class ListSink implements EarningSink {
   }
 }
 
+/**
+ * Lines of one period with their traces (a stored statement), the other periods as the totals
+ * sink keeps them for the ledger: sums, and the lines a hold, a clawback or a closed period's
+ * comparison needs one by one.
+ */
+class PeriodSink implements EarningSink {
+  readonly tracing = true;
+  readonly lines: MaterialLine[] = [];
+  private readonly sums: Float64Array;
+  private readonly kept: LedgerEarning[][];
+  private readonly ids: LineIds;
+
+  constructor(
+    private readonly e: Engine,
+    periods: number,
+    private readonly target: number,
+    private readonly keep: 'all' | 'cancelled' | 'none',
+  ) {
+    this.sums = new Float64Array(periods);
+    this.kept = Array.from({ length: periods }, () => []);
+    this.ids = new LineIds(e);
+  }
+
+  tracesPeriod(j: number): boolean {
+    return j === this.target;
+  }
+
+  add(
+    j: number,
+    kind: LineKind,
+    component: number,
+    credit: number,
+    amountMinor: number,
+    detail: EarningDetail | undefined,
+    suffix: string | undefined,
+  ): void {
+    if (j === this.target) {
+      this.lines.push({
+        periodIndex: j,
+        id: this.ids.next(j, component, credit, suffix),
+        kind,
+        component,
+        credit,
+        amountMinor,
+        detail,
+      });
+      return;
+    }
+    if (this.keep === 'none') {
+      this.sums[j]! += amountMinor;
+      return;
+    }
+    const tx = credit >= 0 ? this.e.credits.tx[credit]! : -1;
+    const keepIt =
+      this.keep === 'all' || (tx >= 0 && this.e.columns.transactions.cancelledDay[tx] !== NO_DAY);
+    const id = this.ids.next(j, component, credit, suffix);
+    if (keepIt) this.kept[j]!.push(ledgerEarning(this.e, id, kind, component, tx, amountMinor));
+    else this.sums[j]! += amountMinor;
+  }
+
+  ledgerEarnings(): LedgerEarning[][] {
+    return this.kept.map((list, j) => {
+      if (j === this.target)
+        return this.lines.map((line) =>
+          ledgerEarning(
+            this.e,
+            line.id,
+            line.kind,
+            line.component,
+            line.credit >= 0 ? this.e.credits.tx[line.credit]! : -1,
+            line.amountMinor,
+          ),
+        );
+      const sum = this.sums[j]!;
+      return sum !== 0
+        ? [...list, { lineId: 'earnings', kind: 'commission' as LineKind, amountMinor: sum }]
+        : list;
+    });
+  }
+}
+
 /** The periods of a run: the reported ones, and the internal ones (back to the start of the longest window). */
 function runPeriods(
   plan: PlanDocument,
@@ -405,13 +488,7 @@ export function calculateFromColumns(
     }
     return spec;
   });
-  const measures: CompiledMeasure[] = plan.measures.map((m, index) => ({
-    id: m.id,
-    index,
-    typeIndex: typeIds.indexOf(m.credit),
-    window: m.window,
-    ...(m.quota !== undefined ? { quota: m.quota } : {}),
-  }));
+  const measures = compileMeasures(plan, typeIds);
   const shownMeasures = measures.length;
   const components = compileComponents({
     components: plan.components,
@@ -703,8 +780,23 @@ export function calculateFromColumns(
   };
   const dec = (minor: number) => minorToDecimal(minor, columns.digits);
 
-  const statement = (x: number, r: number): Statement => {
-    const { lines, frame, ledger } = materialise(x);
+  const explainPlan = explainPlanOf(engine);
+  /**
+   * One period of one payee for storage: lines traced in that period only; the other periods'
+   * earnings reach the ledger as the compute phase hands them (sums, and the lines it keeps).
+   */
+  const materialisePeriod = (x: number, j: number) => {
+    const payee = payees[x]!;
+    const sink = new PeriodSink(engine, P, j, keepFor(payee));
+    const frame = computePayee(engine, payee, sink);
+    const ledger = ledgerFor(payee, sink.ledgerEarnings(), true);
+    return { lines: sink.lines, frame, ledger };
+  };
+  const recordOf = (
+    x: number,
+    r: number,
+    { lines, frame, ledger }: { lines: MaterialLine[]; frame: PayeeFrame; ledger: LedgerPeriodResult[] },
+  ): StatementRecord => {
     const j = reportedIndex[r]!;
     const payee = payees[x]!;
     const measureValues: MeasureValue[] = [];
@@ -717,46 +809,46 @@ export function calculateFromColumns(
         ...(quota === quota ? { quota: dec(quota), attainment: attainmentText(value, quota) } : {}),
       });
     }
-    const statementLines: StatementLine[] = [];
+    const records: StatementLineRecord[] = [];
     for (const line of lines) {
       if (line.periodIndex !== j) continue;
-      const { trace, explanation } = explainEarning(engine, frame, line);
-      const comp = engine.components[line.component]!;
-      const tx = line.credit >= 0 ? engine.credits.tx[line.credit]! : -1;
-      statementLines.push({
-        id: line.id,
-        kind: line.kind,
-        component: comp.id,
-        ...(tx >= 0 ? { transaction: t.id[tx]! } : {}),
-        amount: dec(line.amountMinor),
-        trace,
-        explanation,
-      });
+      records.push({ source: 'earning', facts: earningFacts(engine, frame, line) });
     }
     for (const line of ledger[j]!.lines) {
-      statementLines.push({
-        id: line.id,
-        kind: line.kind,
-        ...(line.component !== undefined ? { component: line.component } : {}),
-        ...(line.transaction !== undefined ? { transaction: t.id[line.transaction]! } : {}),
-        amount: dec(line.amountMinor),
-        trace: line.trace,
-        explanation: line.explanation,
+      records.push({
+        source: 'ledger',
+        line: {
+          id: line.id,
+          kind: line.kind,
+          ...(line.component !== undefined ? { component: line.component } : {}),
+          ...(line.transaction !== undefined ? { transaction: t.id[line.transaction]! } : {}),
+          amount: dec(line.amountMinor),
+          trace: line.trace,
+          explanation: line.explanation,
+        },
       });
     }
     const periodTotals = ledger[j]!.totals;
     return {
-      payee: columns.payeeIds[payee]!,
-      payeeName: columns.payeeNames[payee]!,
-      period: reported[r]!.label,
-      currency: columns.currency,
-      measures: measureValues,
-      lines: statementLines,
-      totals: Object.fromEntries(
-        TOTAL_NAMES.map((name) => [name, dec(periodTotals[name])]),
-      ) as Statement['totals'],
+      header: {
+        payee: columns.payeeIds[payee]!,
+        payeeName: columns.payeeNames[payee]!,
+        period: reported[r]!.label,
+        currency: columns.currency,
+        measures: measureValues,
+        totals: Object.fromEntries(
+          TOTAL_NAMES.map((name) => [name, dec(periodTotals[name])]),
+        ) as Statement['totals'],
+      },
+      lines: records,
     };
   };
+  const statementRecord = (x: number, r: number): StatementRecord =>
+    recordOf(x, r, materialisePeriod(x, reportedIndex[r]!));
+  // every period traced (and cached for the payee's next statement): a second path to the same
+  // statement, against which the stored one is checked
+  const statement = (x: number, r: number): Statement =>
+    statementFromRecord(explainPlan, recordOf(x, r, materialise(x)));
 
   const compact: CompactLine = {
     payeeIndex: 0,
@@ -813,6 +905,7 @@ export function calculateFromColumns(
     lineCount,
     forEachLine,
     statement,
+    statementRecord,
     toResult(forPlan: PlanDocument): CompResult {
       const statements: Statement[] = [];
       for (let x = 0; x < payees.length; x++) for (let r = 0; r < R; r++) statements.push(statement(x, r));
@@ -826,6 +919,47 @@ export function calculateFromColumns(
         issues,
       };
     },
+  };
+}
+
+function compileMeasures(plan: PlanDocument, typeIds: string[]): CompiledMeasure[] {
+  return plan.measures.map((m, index) => ({
+    id: m.id,
+    index,
+    typeIndex: typeIds.indexOf(m.credit),
+    window: m.window,
+    ...(m.quota !== undefined ? { quota: m.quota } : {}),
+  }));
+}
+
+/**
+ * What a statement's sentences read from a plan version, without any transaction: the plan's
+ * components compiled as a run compiles them (labels, multipliers, thresholds, gates, the
+ * synthetic running measures in the same order), for rebuilding a stored statement.
+ */
+export function explainPlanFor(plan: PlanDocument): ExplainPlan {
+  const { columns } = columnsFromInput(plan, { transactions: [] });
+  const runner = new ExpressionRunner(columns);
+  const typeIds = plan.credit.types.map((ty) => ty.id);
+  const measures = compileMeasures(plan, typeIds);
+  const shownMeasures = measures.length;
+  const components = compileComponents({
+    components: plan.components,
+    measures,
+    typeIds,
+    columns,
+    runner,
+    txFrom: 0,
+    txTo: 0,
+    parseDay: toDayNumber,
+  });
+  return {
+    digits: columns.digits,
+    currency: columns.currency,
+    components,
+    measureIds: measures.map((m) => m.id),
+    shownMeasures,
+    creditTypeIds: typeIds,
   };
 }
 

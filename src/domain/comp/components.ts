@@ -176,6 +176,8 @@ export type EarningDetail = {
 /** Receives a payee's earnings lines. */
 export interface EarningSink {
   readonly tracing: boolean;
+  /** When given, lines are traced only in the periods it accepts (a statement of one period). */
+  tracesPeriod?(periodIndex: number): boolean;
   /** Whether the sink only sums: the walk may then hand it a period's lines as one sum. */
   readonly bulk?: boolean;
   addBulk?(periodIndex: number, amountMinor: number, lines: number): void;
@@ -676,6 +678,10 @@ function settle(w: Walk, comp: CompiledComponent, raw: number): number {
   return amount;
 }
 
+function traces(sink: EarningSink, j: number): boolean {
+  return sink.tracing && (sink.tracesPeriod === undefined || sink.tracesPeriod(j));
+}
+
 function multipliersOf(mask: number, count: number): number[] {
   const list: number[] = [];
   for (let k = 0; k < count; k++) if ((mask & (1 << k)) !== 0) list.push(k);
@@ -819,7 +825,7 @@ function walkPeriod(
 ): number {
   const credits = e.credits;
   const txOf = credits.tx;
-  const tracing = sink !== null && sink.tracing;
+  const tracing = sink !== null && traces(sink, j);
   const amounts = comp.typeIndex >= 0 ? credits.amounts[comp.typeIndex]! : null;
   if (amounts === null) return 0;
   const tiers = comp.tiers;
@@ -1192,7 +1198,7 @@ function runCommission(e: Engine, f: PayeeFrame, comp: CompiledComponent, sink: 
     w.deferred = 0;
     if (trueUp + deferred !== 0) {
       let detail: EarningDetail | undefined;
-      if (sink.tracing) {
+      if (traces(sink, j)) {
         w.cuts = [];
         detail = {
           multipliers: [],
@@ -1265,7 +1271,7 @@ function runBonus(e: Engine, f: PayeeFrame, comp: CompiledComponent, sink: Earni
         const deferred = w.deferred;
         w.deferred = 0;
         let detail: EarningDetail | undefined;
-        if (sink.tracing) {
+        if (traces(sink, j)) {
           w.cuts = [];
           detail = {
             multipliers: multipliersOf(attainmentMask(e, f, comp, j), comp.multipliers.length),
@@ -1301,7 +1307,7 @@ function runBonus(e: Engine, f: PayeeFrame, comp: CompiledComponent, sink: Earni
     earned = target;
     if (raw === 0 && value === 0 && earned === 0) continue;
     let detail: EarningDetail | undefined;
-    if (sink.tracing) {
+    if (traces(sink, j)) {
       w.cuts = [];
       detail = {
         multipliers: multipliersOf(mask, comp.multipliers.length),

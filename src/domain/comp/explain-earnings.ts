@@ -9,7 +9,14 @@ import { fromDayNumber } from '../calendar/day-number.ts';
 import { minorToDecimal } from '../money.ts';
 import { CREDIT_RULES } from './comp-conditions.ts';
 import type { CreditTrace, LineKind, LineTrace } from './comp-types.ts';
-import { measureValue, type Cut, type EarningDetail, type Engine, type PayeeFrame } from './components.ts';
+import {
+  measureValue,
+  type CompiledComponent,
+  type Cut,
+  type EarningDetail,
+  type Engine,
+  type PayeeFrame,
+} from './components.ts';
 import { formatMoney, ppmToDecimal, ppmToPercent } from './exact-money.ts';
 import { attainmentPercent, attainmentText } from './measures.ts';
 
@@ -20,7 +27,114 @@ export type EarningLineView = {
   credit: number;
   amountMinor: number;
   detail: EarningDetail | undefined;
+  /** Internal period of the line. */
+  periodIndex: number;
 };
+
+/** The credit behind an earnings line, as numbers and names (what its trace and sentence read). */
+export type CreditFacts = {
+  transaction: string;
+  transactionName: string;
+  /** Day number of the transaction's date. */
+  day: number;
+  /** Index in CREDIT_RULES. */
+  rule: number;
+  /** Roll-ups: whose credit rolled up, by id and by the name the sentence uses. */
+  fromId?: string;
+  fromName?: string;
+  level: number;
+  baseMinor: number;
+  sharePpm: number;
+  creditMinor: number;
+};
+
+/**
+ * Everything the trace and the sentence of one earnings line are written from, taken out of the
+ * run once: a statement is these facts plus the plan, so a stored statement is rebuilt from the
+ * stored facts and the stored plan version, word for word (comp_statement_lines).
+ */
+export type EarningFacts = {
+  id: string;
+  kind: LineKind;
+  /** Index of the plan's component. */
+  component: number;
+  amountMinor: number;
+  credit?: CreditFacts;
+  detail: EarningDetail;
+  /** The threshold measure's value in the line's period, when the trace reports it. */
+  thresholdValueMinor?: number;
+};
+
+/** What the sentences read from the plan (compiled components, measure and credit type ids). */
+export type ExplainPlan = {
+  digits: number;
+  currency: string;
+  components: readonly Pick<
+    CompiledComponent,
+    'id' | 'label' | 'multipliers' | 'typeIndex' | 'threshold' | 'gate' | 'windowMeasure' | 'tierMeasure'
+  >[];
+  /** Measure ids by index, synthetic running measures included. */
+  measureIds: readonly string[];
+  shownMeasures: number;
+  creditTypeIds: readonly string[];
+};
+
+/** The run's engine as the sentences see it. */
+export function explainPlanOf(e: Engine): ExplainPlan {
+  return {
+    digits: e.digits,
+    currency: e.columns.currency,
+    components: e.components,
+    measureIds: e.measures.map((m) => m.id),
+    shownMeasures: e.shownMeasures,
+    creditTypeIds: e.creditTypeIds,
+  };
+}
+
+/** The facts of one earnings line of the run (no text is made here). */
+export function earningFacts(e: Engine, f: PayeeFrame, line: EarningLineView): EarningFacts {
+  const { columns } = e;
+  const comp = e.components[line.component]!;
+  const detail = line.detail ?? { multipliers: [], rawMinor: line.amountMinor, cuts: [] };
+  const facts: EarningFacts = {
+    id: line.id,
+    kind: line.kind,
+    component: line.component,
+    amountMinor: line.amountMinor,
+    detail,
+  };
+  if (line.credit >= 0) {
+    const t = columns.transactions;
+    const k = line.credit;
+    const i = e.credits.tx[k]!;
+    const type = comp.typeIndex >= 0 ? comp.typeIndex : 0;
+    const from = e.credits.from[k]!;
+    facts.credit = {
+      transaction: t.id[i]!,
+      transactionName: t.name[i]!,
+      day: t.day[i]!,
+      rule: e.credits.rule[k]!,
+      ...(from >= 0
+        ? { fromId: columns.payeeIds[from]!, fromName: columns.payeeNames[from] ?? columns.payeeIds[from]! }
+        : {}),
+      level: e.credits.level[k]!,
+      baseMinor: creditBase(e, type, i),
+      sharePpm: e.credits.share[k]!,
+      creditMinor: e.credits.amounts[type]![k]!,
+    };
+  }
+  if (comp.threshold && comp.threshold.measure >= 0) {
+    const P = e.periods.length;
+    const j = line.periodIndex;
+    if (
+      j >= 0 &&
+      j < P &&
+      f.quota[comp.threshold.measure * P + j] === f.quota[comp.threshold.measure * P + j]
+    )
+      facts.thresholdValueMinor = measureValue(e, f, comp.threshold.measure, j);
+  }
+  return facts;
+}
 
 /** Money for people: "$120,000" when whole, "$6,240.50" otherwise. */
 export function peopleMoney(minor: number, digits: number, currency: string): string {
@@ -36,55 +150,58 @@ const CAP_WORDS: Record<Cut['cap'], string> = {
   per_year: 'per-year cap',
 };
 
-/** The trace and sentence of one earnings line. */
+/** The trace and sentence of one earnings line of a run. */
 export function explainEarning(
   e: Engine,
   f: PayeeFrame,
   line: EarningLineView,
 ): { trace: LineTrace; explanation: string } {
-  const { digits, columns } = e;
-  const currency = columns.currency;
+  return explainEarningFacts(explainPlanOf(e), earningFacts(e, f, line));
+}
+
+/** The trace and sentence of one earnings line from its facts: the run and a stored statement both write it here. */
+export function explainEarningFacts(
+  e: ExplainPlan,
+  line: EarningFacts,
+): { trace: LineTrace; explanation: string } {
+  const { digits, currency } = e;
   const dec = (minor: number) => minorToDecimal(minor, digits);
   const money = (minor: number) => peopleMoney(minor, digits, currency);
   const comp = e.components[line.component]!;
-  const detail = line.detail ?? { multipliers: [], rawMinor: line.amountMinor, cuts: [] };
+  const detail = line.detail;
   const multipliers = detail.multipliers.map((k) => comp.multipliers[k]!);
   const credits: CreditTrace[] = [];
   const sentences: string[] = [];
   const arithmetic: string[] = [];
-  const t = columns.transactions;
   let creditMinor = 0;
-  if (line.credit >= 0) {
-    const k = line.credit;
-    const i = e.credits.tx[k]!;
-    const typeIndex = comp.typeIndex;
-    const type = typeIndex >= 0 ? typeIndex : 0;
-    creditMinor = e.credits.amounts[type]![k]!;
-    const base = creditBase(e, type, i);
-    const rule = CREDIT_RULES[e.credits.rule[k]!]!;
-    const from = e.credits.from[k]!;
-    const level = e.credits.level[k]!;
-    const share = e.credits.share[k]!;
+  if (line.credit) {
+    const c = line.credit;
+    const type = comp.typeIndex >= 0 ? comp.typeIndex : 0;
+    creditMinor = c.creditMinor;
+    const base = c.baseMinor;
+    const rule = CREDIT_RULES[c.rule]!;
+    const level = c.level;
+    const share = c.sharePpm;
     credits.push({
-      transaction: t.id[i]!,
-      transactionName: t.name[i]!,
-      creditType: typeId(e, type),
+      transaction: c.transaction,
+      transactionName: c.transactionName,
+      creditType: e.creditTypeIds[type] ?? String(type),
       rule,
-      ...(from >= 0 ? { from: columns.payeeIds[from]! } : {}),
+      ...(c.fromId !== undefined ? { from: c.fromId } : {}),
       ...(level > 0 ? { level } : {}),
       baseAmount: dec(base),
       share: ppmToDecimal(share),
       amount: dec(creditMinor),
-      date: fromDayNumber(t.day[i]!),
+      date: fromDayNumber(c.day),
     });
     if (line.kind !== 'retro_adjustment') {
-      const deal = `Deal ${t.name[i]}`;
+      const deal = `Deal ${c.transactionName}`;
       if (rule === 'owner') sentences.push(`${deal}, ${money(creditMinor)} credited to you as owner`);
       else if (rule === 'territory')
         sentences.push(`${deal}, ${money(creditMinor)} credited to you as the territory owner`);
       else if (rule === 'rollup')
         sentences.push(
-          `${deal}, ${money(creditMinor)} credited to ${columns.payeeNames[from] ?? columns.payeeIds[from]} rolled up to you (level ${level})`,
+          `${deal}, ${money(creditMinor)} credited to ${c.fromName} rolled up to you (level ${level})`,
         );
       else
         sentences.push(
@@ -151,7 +268,7 @@ export function explainEarning(
     );
   } else if (detail.retro) {
     const r = detail.retro;
-    const deal = line.credit >= 0 ? t.name[e.credits.tx[line.credit]!] : '';
+    const deal = line.credit ? line.credit.transactionName : '';
     sentences.push(
       `Deal ${deal} moved attainment into a new tier: the window's earlier credits are re-priced at ${ppmToPercent(r.ratePpm)} = ${money(r.targetMinor)}, less ${money(r.paidBeforeMinor)} already paid = ${money(detail.rawMinor)}`,
     );
@@ -199,11 +316,11 @@ export function explainEarning(
   for (const cut of detail.cuts) {
     if (cut.cap === 'threshold')
       sentences.push(
-        `not paid this period: attainment is below the ${comp.threshold ? ppmToPercent(comp.threshold.minPpm) : ''} threshold of ${e.measures[comp.threshold?.measure ?? 0]?.id ?? ''}${comp.windowMeasure >= 0 ? ' (paid later in the window once it is met)' : ''}`,
+        `not paid this period: attainment is below the ${comp.threshold ? ppmToPercent(comp.threshold.minPpm) : ''} threshold of ${e.measureIds[comp.threshold?.measure ?? 0] ?? ''}${comp.windowMeasure >= 0 ? ' (paid later in the window once it is met)' : ''}`,
       );
     else if (cut.cap === 'gate')
       sentences.push(
-        `limited by the gate on ${e.measures[comp.gate?.measure ?? 0]?.id ?? ''} (below ${comp.gate ? ppmToPercent(comp.gate.minPpm) : ''}): ${money(cut.beforeMinor)} → ${money(cut.afterMinor)}`,
+        `limited by the gate on ${e.measureIds[comp.gate?.measure ?? 0] ?? ''} (below ${comp.gate ? ppmToPercent(comp.gate.minPpm) : ''}): ${money(cut.beforeMinor)} → ${money(cut.afterMinor)}`,
       );
     else
       sentences.push(
@@ -249,7 +366,7 @@ export function explainEarning(
         }
       : {}),
     arithmetic: arithmetic.join('; '),
-    ...(lineDetails(e, f, line, detail) ?? {}),
+    ...(lineDetails(e, line, detail) ?? {}),
   };
   const sentence = sentences.join('; ');
   return {
@@ -259,40 +376,24 @@ export function explainEarning(
 }
 
 function lineDetails(
-  e: Engine,
-  f: PayeeFrame,
-  line: EarningLineView,
+  e: ExplainPlan,
+  line: EarningFacts,
   detail: EarningDetail,
 ): { details: Record<string, string> } | undefined {
   const details: Record<string, string> = {};
   const comp = e.components[line.component]!;
   if (detail.quotaMinor !== undefined) details.quota = minorToDecimal(detail.quotaMinor, e.digits);
   if (comp.tierMeasure >= 0 && comp.tierMeasure < e.shownMeasures)
-    details.measure = e.measures[comp.tierMeasure]!.id;
+    details.measure = e.measureIds[comp.tierMeasure]!;
   if (detail.trueUp) {
     details.earned_to_date = minorToDecimal(detail.trueUp.earnedMinor, e.digits);
     details.paid_before = minorToDecimal(detail.trueUp.paidMinor, e.digits);
     if (detail.trueUp.deferredMinor !== 0)
       details.deferred = minorToDecimal(detail.trueUp.deferredMinor, e.digits);
   }
-  if (comp.threshold && comp.threshold.measure >= 0) {
-    const P = e.periods.length;
-    const j = e.periods.findIndex((_, k) => k === periodOf(line));
-    if (j >= 0 && f.quota[comp.threshold.measure * P + j] === f.quota[comp.threshold.measure * P + j])
-      details.threshold_measure_value = minorToDecimal(
-        measureValue(e, f, comp.threshold.measure, j),
-        e.digits,
-      );
-  }
+  if (line.thresholdValueMinor !== undefined)
+    details.threshold_measure_value = minorToDecimal(line.thresholdValueMinor, e.digits);
   return Object.keys(details).length > 0 ? { details } : undefined;
-}
-
-function periodOf(line: EarningLineView & { periodIndex?: number }): number {
-  return line.periodIndex ?? -1;
-}
-
-function typeId(e: Engine, type: number): string {
-  return e.creditTypeIds[type] ?? String(type);
 }
 
 function creditBase(e: Engine, type: number, i: number): number {

@@ -1,7 +1,21 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Selectable } from 'kysely';
+import type pg from 'pg';
 import { toDayNumber } from '../../domain/calendar/day-number.ts';
-import type { Statement } from '../../domain/comp/comp-types.ts';
+import type { Statement, StatementLine } from '../../domain/comp/comp-types.ts';
+import type { StatementLineRecord, StatementRecord } from '../../domain/comp/statement-record.ts';
+import { currencyDigits } from '../../domain/comp/exact-money.ts';
+import { minorToDecimal } from '../../domain/money.ts';
+import type { Store } from '../open-database.ts';
 import type { Database } from '../schema.ts';
+import {
+  copyStatementLines,
+  decodeStatementLine,
+  encodeStatementLines,
+  insertingLineWriter,
+  LINE_SELECT,
+  type LineFields,
+  type StatementLineRow,
+} from './statement-lines.ts';
 
 /** Compensation runs, the statements they stored, and closed periods (migration 0003-comp). */
 
@@ -140,8 +154,9 @@ export async function failInterruptedRuns(db: Kysely<Database>, at: string): Pro
   return Number(result.numUpdatedRows);
 }
 
+/** One statement to write: its record (header and lines' facts), whose it is, under which plan version. */
 export type StatementToStore = {
-  statement: Statement;
+  record: StatementRecord;
   personId: number | null;
   planId: string;
   planVersion: number;
@@ -149,38 +164,164 @@ export type StatementToStore = {
   payableMinor: number;
 };
 
+/** A run's statements of one plan version, produced one at a time while they are written. */
+export type StatementSource = {
+  /** The plan version's component ids, in order (lines name components by index). */
+  componentIds: readonly string[];
+  count: number;
+  statement(index: number): StatementToStore;
+};
+
+type HeaderRow = {
+  run_id: number;
+  statement_no: number;
+  payee: string;
+  person_id: number | null;
+  period: string;
+  plan_id: string;
+  plan_version: number;
+  payee_name: string;
+  currency: string;
+  earnings_minor: number;
+  payable_minor: number;
+  line_count: number;
+  totals: string;
+  measures: string;
+  credit_from: string;
+};
+
 /**
- * Stores a run's statements in batches of one multi-row insert each: one statement is one row,
- * its lines (with traces and explanations) a jsonb value.
+ * Writes a run's statements, all or nothing, in one transaction that `finish` (the run's own
+ * update and audit) ends: every line by COPY into comp_statement_lines (on PGlite, whose socket
+ * takes no COPY, by batched unnest inserts), then one comp_statements row per statement. The
+ * statements are produced while the COPY runs, so only one statement's lines are in memory.
  */
-export async function insertStatements(
-  db: Kysely<Database>,
+export async function writeRunStatements(
+  store: Store,
   runId: number,
-  statements: readonly StatementToStore[],
-): Promise<void> {
-  const batch = 200;
-  for (let i = 0; i < statements.length; i += batch) {
-    await db
-      .insertInto('comp_statements')
-      .values(
-        statements.slice(i, i + batch).map((s) => ({
-          run_id: runId,
-          payee: s.statement.payee,
-          person_id: s.personId,
-          period: s.statement.period,
-          plan_id: s.planId,
-          plan_version: s.planVersion,
-          payee_name: s.statement.payeeName,
-          currency: s.statement.currency,
-          earnings_minor: s.earningsMinor,
-          payable_minor: s.payableMinor,
-          line_count: s.statement.lines.length,
-          totals: JSON.stringify(s.statement.totals),
-          statement: JSON.stringify(s.statement),
-        })),
-      )
-      .execute();
+  sources: readonly StatementSource[],
+  finish: (tx: Kysely<Database>, written: { statements: number; lines: number }) => Promise<void>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<WrittenStatements> {
+  const total = sources.reduce((n, s) => n + s.count, 0);
+  const started = performance.now();
+  let produceMs = 0;
+  const headers: HeaderRow[] = [];
+  let source = 0;
+  let index = 0;
+  let lines = 0;
+  /** Encodes the next statement's lines into `add`; false when there is none left. */
+  const next = (add: (fields: LineFields) => void | Promise<void>): boolean => {
+    const t = performance.now();
+    try {
+      return produce(add);
+    } finally {
+      produceMs += performance.now() - t;
+    }
+  };
+  const produce = (add: (fields: LineFields) => void | Promise<void>): boolean => {
+    while (source < sources.length && index >= sources[source]!.count) {
+      source++;
+      index = 0;
+    }
+    if (source >= sources.length) return false;
+    const from = sources[source]!;
+    const s = from.statement(index++);
+    const statementNo = headers.length;
+    const h = s.record.header;
+    const creditFrom = encodeStatementLines(runId, statementNo, from.componentIds, s.record, add);
+    lines += s.record.lines.length;
+    headers.push({
+      run_id: runId,
+      statement_no: statementNo,
+      payee: h.payee,
+      person_id: s.personId,
+      period: h.period,
+      plan_id: s.planId,
+      plan_version: s.planVersion,
+      payee_name: h.payeeName,
+      currency: h.currency,
+      earnings_minor: s.earningsMinor,
+      payable_minor: s.payableMinor,
+      line_count: s.record.lines.length,
+      totals: JSON.stringify(h.totals),
+      measures: JSON.stringify(h.measures),
+      credit_from: JSON.stringify(creditFrom),
+    });
+    if (headers.length % 100 === 0) onProgress?.(headers.length, total);
+    return true;
+  };
+  const client = await store.pool.connect();
+  let released = false;
+  try {
+    await client.query('BEGIN');
+    const tx = kyselyOnClient(client);
+    if (store.kind === 'postgres') await copyStatementLines(client, (add) => next(add));
+    else {
+      const writer = insertingLineWriter(client);
+      let pending: Promise<void>[] = [];
+      while (
+        next((fields) => {
+          const p = writer.add(fields);
+          if (p) pending.push(p);
+        })
+      ) {
+        if (pending.length > 0) {
+          for (const p of pending) await p;
+          pending = [];
+        }
+      }
+      await writer.finish();
+    }
+    onProgress?.(headers.length, total);
+    const linesMs = performance.now() - started;
+    for (let i = 0; i < headers.length; i += 500)
+      await tx
+        .insertInto('comp_statements')
+        .values(headers.slice(i, i + 500))
+        .execute();
+    const headersMs = performance.now() - started - linesMs;
+    await finish(tx, { statements: headers.length, lines });
+    await client.query('COMMIT');
+    return {
+      statements: headers.length,
+      lines,
+      timingsMs: {
+        produce: Math.round(produceMs),
+        lines: Math.round(linesMs),
+        headers: Math.round(headersMs),
+        total: Math.round(performance.now() - started),
+      },
+    };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      // the connection is broken: do not give it back to the pool
+      client.release(true);
+      released = true;
+    });
+    throw error;
+  } finally {
+    if (!released) client.release();
   }
+}
+
+export type WrittenStatements = {
+  statements: number;
+  lines: number;
+  /**
+   * produce: making the statements' records and encoding their rows (inside `lines`); lines: the
+   * lines' COPY (or inserts) from the start; headers: the comp_statements rows; total: with
+   * `finish` and the commit.
+   */
+  timingsMs: { produce: number; lines: number; headers: number; total: number };
+};
+
+/** Kysely on one checked-out client: the queries of a transaction opened on it by hand. */
+function kyselyOnClient(client: pg.PoolClient): Kysely<Database> {
+  const shim = { query: client.query.bind(client), release() {} };
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: { connect: async () => shim, end: async () => {} } as never }),
+  });
 }
 
 /**
@@ -271,20 +412,95 @@ export async function listCurrentStatements(
     planId: r.plan_id,
     planVersion: r.plan_version,
     currency: r.currency,
-    totals: r.totals,
+    totals: orderedTotals(r.totals),
     earningsMinor: Number(r.earnings_minor),
     payableMinor: Number(r.payable_minor),
     openDisputes: r.open_disputes,
   }));
 }
 
+/** A stored statement: its header, and its lines as stored (rebuilt into a Statement with its plan version). */
 export type StoredStatement = {
   runId: number;
+  statementNo: number | null;
   personId: number | null;
   planId: string;
   planVersion: number;
-  statement: Statement;
+  header: Omit<Statement, 'lines'>;
+  /** Roll-up sources the lines name by index. */
+  creditFrom: [string, string][];
+  /** Statements stored before migration 0005: their lines as they were. */
+  legacyLines: StatementLine[] | null;
 };
+
+type StatementHeaderSelect = {
+  run_id: number;
+  statement_no: number | null;
+  person_id: number | null;
+  plan_id: string;
+  plan_version: number;
+  payee: string;
+  payee_name: string;
+  period: string;
+  currency: string;
+  measures: Statement['measures'];
+  totals: Statement['totals'];
+  credit_from: [string, string][];
+  legacy_lines: StatementLine[] | null;
+};
+
+const TOTAL_NAMES = [
+  'earnings',
+  'adjustments',
+  'clawbacks',
+  'draw',
+  'drawRecovered',
+  'held',
+  'released',
+  'payable',
+  'balanceCarried',
+] as const;
+
+/** Totals in the engine's key order (jsonb keeps its own). */
+export function orderedTotals(totals: Statement['totals']): Statement['totals'] {
+  return Object.fromEntries(TOTAL_NAMES.map((name) => [name, totals[name]])) as Statement['totals'];
+}
+
+function storedStatement(r: StatementHeaderSelect): StoredStatement {
+  return {
+    runId: r.run_id,
+    statementNo: r.statement_no,
+    personId: r.person_id,
+    planId: r.plan_id,
+    planVersion: r.plan_version,
+    header: {
+      payee: r.payee,
+      payeeName: r.payee_name,
+      period: r.period,
+      currency: r.currency,
+      measures: r.measures,
+      totals: orderedTotals(r.totals),
+    },
+    creditFrom: r.credit_from,
+    legacyLines: r.legacy_lines,
+  };
+}
+
+const HEADER_COLUMNS = [
+  's.run_id',
+  's.statement_no',
+  's.person_id',
+  's.plan_id',
+  's.plan_version',
+  's.payee',
+  's.payee_name',
+  's.period',
+  's.currency',
+  's.measures',
+  's.totals',
+  's.credit_from',
+  's.legacy_lines',
+] as const;
 
 /** The current statement of one payee for one period (see listCurrentStatements). */
 export async function findCurrentStatement(
@@ -295,45 +511,72 @@ export async function findCurrentStatement(
   const row = await db
     .selectFrom('comp_statements as s')
     .innerJoin('comp_runs as r', 'r.id', 's.run_id')
-    .select(['s.run_id', 's.person_id', 's.plan_id', 's.plan_version', 's.statement'])
+    .select(HEADER_COLUMNS)
     .where('r.status', '=', 'succeeded')
     .where('s.payee', '=', payee)
     .where('s.period', '=', period)
     .orderBy('s.run_id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row
-    ? {
-        runId: row.run_id,
-        personId: row.person_id,
-        planId: row.plan_id,
-        planVersion: row.plan_version,
-        statement: row.statement as Statement,
-      }
-    : undefined;
+  return row ? storedStatement(row as StatementHeaderSelect) : undefined;
 }
 
-/** Every statement one run stored, in payee order. */
+/** Every statement one run stored, in payee order (headers; lines with listStatementLines). */
 export async function listRunStatements(db: Kysely<Database>, runId: number): Promise<StoredStatement[]> {
   const rows = await db
-    .selectFrom('comp_statements')
-    .select(['run_id', 'person_id', 'plan_id', 'plan_version', 'statement'])
-    .where('run_id', '=', runId)
-    .orderBy('payee')
-    .orderBy('period')
+    .selectFrom('comp_statements as s')
+    .select(HEADER_COLUMNS)
+    .where('s.run_id', '=', runId)
+    .orderBy('s.payee')
+    .orderBy('s.period')
     .execute();
-  return rows.map((row) => ({
-    runId: row.run_id,
-    personId: row.person_id,
-    planId: row.plan_id,
-    planVersion: row.plan_version,
-    statement: row.statement as Statement,
-  }));
+  return rows.map((r) => storedStatement(r as StatementHeaderSelect));
+}
+
+/**
+ * The lines of stored statements, as records: decoded from comp_statement_lines (or a legacy
+ * statement's lines as they were), by statement, in line order. `componentIds` of the statement's
+ * plan version.
+ */
+export async function loadStatementLines(
+  db: Kysely<Database>,
+  statements: readonly StoredStatement[],
+  componentIdsOf: (s: StoredStatement) => readonly string[],
+): Promise<StatementLineRecord[][]> {
+  const out: StatementLineRecord[][] = statements.map((s) =>
+    (s.legacyLines ?? []).map((line) => ({ source: 'ledger' as const, line })),
+  );
+  const byRun = new Map<number, number[]>();
+  statements.forEach((s, i) => {
+    if (s.statementNo === null) return;
+    let list = byRun.get(s.runId);
+    if (!list) byRun.set(s.runId, (list = []));
+    list.push(i);
+  });
+  for (const [runId, indexes] of byRun) {
+    const position = new Map(indexes.map((i) => [statements[i]!.statementNo!, i]));
+    const numbers = [...position.keys()];
+    for (let k = 0; k < numbers.length; k += 1000) {
+      const chunk = numbers.slice(k, k + 1000);
+      const rows = await sql<StatementLineRow>`
+        SELECT ${sql.raw(LINE_SELECT.join(', '))} FROM comp_statement_lines
+        WHERE run_id = ${runId} AND statement_no = ANY(${chunk}::int[])
+        ORDER BY statement_no, line_no
+      `.execute(db);
+      for (const row of rows.rows) {
+        const i = position.get(row.statement_no)!;
+        const s = statements[i]!;
+        out[i]!.push(decodeStatementLine(row, componentIdsOf(s), s.creditFrom));
+      }
+    }
+  }
+  return out;
 }
 
 /**
  * What closed periods paid, per payee: the earnings total and each line's amount of the current
- * statements, for the engine's `locked` input.
+ * statements, for the engine's `locked` input. Line ids of earnings lines are named from the plan
+ * version's component ids (the document's `components[i].id`).
  */
 export async function loadLockedFigures(
   db: Kysely<Database>,
@@ -344,22 +587,58 @@ export async function loadLockedFigures(
     payee: string;
     period: string;
     earnings: string;
-    lines: Record<string, string> | null;
+    run_id: number;
+    statement_no: number | null;
+    currency: string;
+    component_ids: string[] | null;
+    legacy: Record<string, string> | null;
   }>`
     SELECT DISTINCT ON (s.period, s.payee) s.payee, s.period, s.totals->>'earnings' AS earnings,
-           (SELECT jsonb_object_agg(l->>'id', l->>'amount') FROM jsonb_array_elements(s.statement->'lines') l) AS lines
+           s.run_id, s.statement_no, s.currency,
+           (SELECT array_agg(c.value->>'id' ORDER BY c.ordinality)
+              FROM comp_plan_versions v, jsonb_array_elements(v.document->'components') WITH ORDINALITY c
+             WHERE v.plan_id = s.plan_id AND v.version = s.plan_version) AS component_ids,
+           (SELECT jsonb_object_agg(l->>'id', l->>'amount') FROM jsonb_array_elements(s.legacy_lines) l) AS legacy
     FROM comp_statements s
     JOIN comp_runs r ON r.id = s.run_id AND r.status = 'succeeded'
     JOIN comp_closed_periods c ON c.period = s.period AND s.run_id <= c.run_id
     WHERE s.period = ANY(${[...periods]}::text[])
     ORDER BY s.period, s.payee, s.run_id DESC
   `.execute(db);
-  return rows.rows.map((r) => ({
+  const result = rows.rows.map((r) => ({
     payee: r.payee,
     period: r.period,
     earnings: r.earnings,
-    lines: r.lines ?? {},
+    lines: r.legacy ?? ({} as Record<string, string>),
   }));
+  // lines of statements stored as rows, one query per run
+  const byRun = new Map<number, number[]>();
+  rows.rows.forEach((r, i) => {
+    if (r.statement_no === null) return;
+    let list = byRun.get(r.run_id);
+    if (!list) byRun.set(r.run_id, (list = []));
+    list.push(i);
+  });
+  for (const [runId, indexes] of byRun) {
+    const position = new Map(indexes.map((i) => [rows.rows[i]!.statement_no!, i]));
+    const lines = await sql<{
+      statement_no: number;
+      component: number | null;
+      transaction_key: string | null;
+      line_id: string | null;
+      amount_minor: number | string;
+    }>`
+      SELECT statement_no, component, transaction_key, line_id, amount_minor FROM comp_statement_lines
+      WHERE run_id = ${runId} AND statement_no = ANY(${[...position.keys()]}::int[])
+    `.execute(db);
+    for (const l of lines.rows) {
+      const i = position.get(l.statement_no)!;
+      const r = rows.rows[i]!;
+      const id = l.line_id ?? `${r.component_ids?.[l.component ?? -1] ?? ''}:${l.transaction_key}`;
+      result[i]!.lines[id] = minorToDecimal(Number(l.amount_minor), currencyDigits(r.currency));
+    }
+  }
+  return result;
 }
 
 export type ClosedPeriodRow = { period: string; runId: number; closedAt: string; closedBy: string };

@@ -51,13 +51,22 @@ export async function ensurePgliteTemplate(): Promise<string> {
   return dir;
 }
 
-/** A fresh, migrated, empty database of the given kind; `dispose` deletes it. */
-export async function createTestStore(kind: TestDatabaseKind): Promise<TestStore> {
+/**
+ * A fresh, migrated, empty database of the given kind; `dispose` deletes it. `migrated: false`:
+ * no migration applied (tests of a migration on the data of the one before).
+ */
+export async function createTestStore(
+  kind: TestDatabaseKind,
+  options: { migrated?: boolean } = {},
+): Promise<TestStore> {
+  const migrated = options.migrated !== false;
   if (kind === 'pglite') {
-    const template = await ensurePgliteTemplate();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attain-test-db-'));
-    fs.cpSync(template, dataDir, { recursive: true });
-    fs.rmSync(path.join(dataDir, 'attain.lock'), { force: true });
+    if (migrated) {
+      const template = await ensurePgliteTemplate();
+      fs.cpSync(template, dataDir, { recursive: true });
+      fs.rmSync(path.join(dataDir, 'attain.lock'), { force: true });
+    }
     const store = await openDatabase({ kind: 'pglite', dataDir }, { relaxedDurability: true });
     return {
       ...store,
@@ -76,7 +85,7 @@ export async function createTestStore(kind: TestDatabaseKind): Promise<TestStore
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const store = await openDatabase({ kind: 'postgres', url: url.toString() }, { poolSize: 4 });
-  await migrateToLatest(store.db as never);
+  if (migrated) await migrateToLatest(store.db as never);
   return {
     ...store,
     async dispose() {
