@@ -4,6 +4,7 @@ import { toDayNumber } from '../../domain/calendar/day-number.ts';
 import type { Statement, StatementLine } from '../../domain/comp/comp-types.ts';
 import type { StatementLineRecord, StatementRecord } from '../../domain/comp/statement-record.ts';
 import { currencyDigits } from '../../domain/comp/exact-money.ts';
+import { totalKeys } from '../../domain/comp/compare-runs.ts';
 import { minorToDecimal } from '../../domain/money.ts';
 import type { Store } from '../open-database.ts';
 import type { Database } from '../schema.ts';
@@ -449,21 +450,9 @@ type StatementHeaderSelect = {
   legacy_lines: StatementLine[] | null;
 };
 
-const TOTAL_NAMES = [
-  'earnings',
-  'adjustments',
-  'clawbacks',
-  'draw',
-  'drawRecovered',
-  'held',
-  'released',
-  'payable',
-  'balanceCarried',
-] as const;
-
 /** Totals in the engine's key order (jsonb keeps its own). */
 export function orderedTotals(totals: Statement['totals']): Statement['totals'] {
-  return Object.fromEntries(TOTAL_NAMES.map((name) => [name, totals[name]])) as Statement['totals'];
+  return Object.fromEntries(totalKeys.map((name) => [name, totals[name]])) as Statement['totals'];
 }
 
 function storedStatement(r: StatementHeaderSelect): StoredStatement {
