@@ -52,7 +52,10 @@ export function KpiNumber({
 }) {
   const text = formatMetric(definition, value?.value, currency);
   const records = value?.records;
-  const empty = value === undefined || value.value === null || value.value === 0 || value.value === '0.00';
+  // Nothing behind it: no value and no parts (a win rate of 0% over five losses has five deals).
+  const empty =
+    value === undefined ||
+    [value.value, value.numerator, value.denominator].every((n) => !toNumber(n ?? null));
   if (drill && !records && !empty)
     return (
       <button
