@@ -313,6 +313,23 @@ export class MetricsService {
   }
 
   /**
+   * What both kinds of request start from: the engine's input in the reporting currency through
+   * the caller's scope, the as-of day (default today) and the period holding `at`.
+   */
+  private async prepare(
+    query: Omit<KpiQuery, 'compare' | 'withRecords' | 'breakdowns' | 'group'>,
+    scope: Scope,
+  ): Promise<{ input: MetricsInput; asOf: number; period: MetricPeriod; currency: string }> {
+    const snapshots = await this.snapshots.get();
+    const loaded = await this.dimensions(snapshots.opportunities);
+    const today = this.clock.now().slice(0, 10);
+    const asOf = parseIsoDate(query.asOf ?? today)!;
+    const period = this.periodOf(query, parseIsoDate(query.at ?? query.asOf ?? today)!);
+    const currency = query.currency ?? mainCurrencyOf(snapshots.opportunities) ?? 'USD';
+    return { input: this.inputFor(snapshots, loaded, currency, scope), asOf, period, currency };
+  }
+
+  /**
    * A metric over `count` consecutive periods in one answer (docs/metrics.md, "Series"), through
    * the caller's scope: the numbers of `evaluate` for each period, with the same as-of day.
    */
@@ -325,12 +342,9 @@ export class MetricsService {
         message: `must be a whole number from 1 to ${MAX_SERIES_PERIODS}`,
       });
     if (problems.length > 0) throw new AppError('validation', 'The KPI request is not valid.', problems);
-    const snapshots = await this.snapshots.get();
-    const loaded = await this.dimensions(snapshots.opportunities);
-    const today = this.clock.now().slice(0, 10);
-    const asOf = parseIsoDate(query.asOf ?? today)!;
+    const { input, asOf, period, currency } = await this.prepare(query, scope);
     const days = trailingDays(query.period);
-    const periods: MetricPeriod[] = [this.periodOf(query, parseIsoDate(query.at ?? query.asOf ?? today)!)];
+    const periods: MetricPeriod[] = [period];
     while (periods.length < query.count) {
       const next = periods[periods.length - 1]!.to;
       // The next period of the kind starts the day after the last one ends.
@@ -338,8 +352,6 @@ export class MetricsService {
         days !== undefined ? trailingDaysPeriod(days, next + days - 1) : this.periodOf(query, next),
       );
     }
-    const currency = query.currency ?? mainCurrencyOf(snapshots.opportunities) ?? 'USD';
-    const input = this.inputFor(snapshots, loaded, currency, scope);
     const result = evaluateSeries(input, {
       metrics: query.metrics,
       groupBy: query.by,
@@ -366,13 +378,7 @@ export class MetricsService {
   async evaluate(query: KpiQuery, scope: Scope): Promise<KpiReport> {
     const problems = kpiQueryProblems(query);
     if (problems.length > 0) throw new AppError('validation', 'The KPI request is not valid.', problems);
-    const snapshots = await this.snapshots.get();
-    const loaded = await this.dimensions(snapshots.opportunities);
-    const today = this.clock.now().slice(0, 10);
-    const asOf = parseIsoDate(query.asOf ?? today)!;
-    const period = this.periodOf(query, parseIsoDate(query.at ?? query.asOf ?? today)!);
-    const currency = query.currency ?? mainCurrencyOf(snapshots.opportunities) ?? 'USD';
-    const input = this.inputFor(snapshots, loaded, currency, scope);
+    const { input, asOf, period, currency } = await this.prepare(query, scope);
     const result = evaluateMetrics(input, {
       metrics: query.metrics,
       groupBy: query.by,

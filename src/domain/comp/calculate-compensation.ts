@@ -169,16 +169,21 @@ class TotalsSink implements EarningSink {
     suffix: string | undefined,
   ): void {
     this.lines++;
-    if (this.keep === 'none') {
-      this.earnings[j]! += amountMinor;
-      return;
-    }
-    const tx = credit >= 0 ? this.e.credits.tx[credit]! : -1;
-    const keepIt =
-      this.keep === 'all' || (tx >= 0 && this.e.columns.transactions.cancelledDay[tx] !== NO_DAY);
-    const id = this.ids.next(j, component, credit, suffix);
-    if (keepIt) this.kept[j]!.push(ledgerEarning(this.e, id, kind, component, tx, amountMinor));
-    else this.earnings[j]! += amountMinor;
+    if (this.keep === 'none') this.earnings[j]! += amountMinor;
+    else
+      keepOrSum(
+        this.e,
+        this.ids,
+        this.keep,
+        this.kept,
+        this.earnings,
+        j,
+        kind,
+        component,
+        credit,
+        amountMinor,
+        suffix,
+      );
   }
 
   addBulk(j: number, amountMinor: number, lines: number): void {
@@ -195,6 +200,31 @@ class TotalsSink implements EarningSink {
         : list;
     });
   }
+}
+
+/**
+ * A line of a period not traced line by line, where the ledger needs some lines on their own:
+ * every line (`all`: holds, locked periods) or those of cancelled deals (`cancelled`: clawbacks).
+ * Those are kept with their id; the rest is added to the period's sum.
+ */
+function keepOrSum(
+  e: Engine,
+  ids: LineIds,
+  keep: 'all' | 'cancelled',
+  kept: LedgerEarning[][],
+  sums: Float64Array,
+  j: number,
+  kind: LineKind,
+  component: number,
+  credit: number,
+  amountMinor: number,
+  suffix: string | undefined,
+): void {
+  const tx = credit >= 0 ? e.credits.tx[credit]! : -1;
+  const keepIt = keep === 'all' || (tx >= 0 && e.columns.transactions.cancelledDay[tx] !== NO_DAY);
+  const id = ids.next(j, component, credit, suffix);
+  if (keepIt) kept[j]!.push(ledgerEarning(e, id, kind, component, tx, amountMinor));
+  else sums[j]! += amountMinor;
 }
 
 function ledgerEarning(
@@ -334,16 +364,21 @@ class PeriodSink implements EarningSink {
       });
       return;
     }
-    if (this.keep === 'none') {
-      this.sums[j]! += amountMinor;
-      return;
-    }
-    const tx = credit >= 0 ? this.e.credits.tx[credit]! : -1;
-    const keepIt =
-      this.keep === 'all' || (tx >= 0 && this.e.columns.transactions.cancelledDay[tx] !== NO_DAY);
-    const id = this.ids.next(j, component, credit, suffix);
-    if (keepIt) this.kept[j]!.push(ledgerEarning(this.e, id, kind, component, tx, amountMinor));
-    else this.sums[j]! += amountMinor;
+    if (this.keep === 'none') this.sums[j]! += amountMinor;
+    else
+      keepOrSum(
+        this.e,
+        this.ids,
+        this.keep,
+        this.kept,
+        this.sums,
+        j,
+        kind,
+        component,
+        credit,
+        amountMinor,
+        suffix,
+      );
   }
 
   ledgerEarnings(): LedgerEarning[][] {

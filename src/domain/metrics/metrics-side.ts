@@ -7,6 +7,7 @@
 import { NULL_CODE, NULL_DAY, NULL_INT32, createIdIndex } from '../snapshot/columns.ts';
 import { FIELD_CODE } from '../snapshot/opportunity-snapshot.ts';
 import { activityDayIndex } from '../snapshot/activity-snapshot.ts';
+import { dayRange } from '../snapshot/day-index.ts';
 import { DomainError } from '../errors.ts';
 import { cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 import { GroupResolver, SlotTable, NO_KEY } from './group-resolver.ts';
@@ -480,10 +481,7 @@ export class MetricsSide {
     const seen = new Set<number>();
     // Only the window's days, through the day index (built once per snapshot).
     const byDay = activityDayIndex(a);
-    const firstDay = byDay.firstDay;
-    const dayCount = byDay.offsets.length - 1;
-    const fromPosition = byDay.offsets[Math.min(Math.max(windowFrom - firstDay, 0), dayCount)]!;
-    const toPosition = byDay.offsets[Math.min(Math.max(windowTo - firstDay, 0), dayCount)]!;
+    const [fromPosition, toPosition] = dayRange(byDay, windowFrom, windowTo);
     for (let position = fromPosition; position < toPosition; position++) {
       const i = byDay.rows[position]!;
       const day = a.occurredOn[i]!;

@@ -16,12 +16,10 @@
  * Memoised per snapshot object: snapshots are immutable and replaced on reload.
  */
 import { NULL_CODE, NULL_DAY } from '../snapshot/columns.ts';
+import { buildDayIndex, dayRange, type RowDayIndex } from '../snapshot/day-index.ts';
 import type { OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
 import { lastChangeMs } from './last-change.ts';
 import { MS_PER_DAY } from './row-history.ts';
-
-/** Rows grouped by a day: rows[offsets[d - firstDay] .. offsets[d - firstDay + 1]) hold day d. */
-export type RowDayIndex = { firstDay: number; offsets: Int32Array; rows: Int32Array };
 
 export type OpportunityRowIndex = {
   byClosedOn: RowDayIndex;
@@ -35,45 +33,6 @@ export type OpportunityRowIndex = {
   /** Scratch marks for de-duplicating candidates (all zero between calls). */
   marks: Uint8Array;
 };
-
-/** A counting sort of the rows with a day (NULL_DAY rows are left out). */
-function dayIndex(rowCount: number, dayOf: (r: number) => number): RowDayIndex {
-  let firstDay = Infinity;
-  let lastDay = -Infinity;
-  for (let r = 0; r < rowCount; r++) {
-    const day = dayOf(r);
-    if (day === NULL_DAY) continue;
-    if (day < firstDay) firstDay = day;
-    if (day > lastDay) lastDay = day;
-  }
-  if (firstDay === Infinity) {
-    firstDay = 0;
-    lastDay = -1;
-  }
-  const days = lastDay - firstDay + 1;
-  const offsets = new Int32Array(days + 1);
-  for (let r = 0; r < rowCount; r++) {
-    const day = dayOf(r);
-    if (day !== NULL_DAY) offsets[day - firstDay + 1]!++;
-  }
-  for (let d = 0; d < days; d++) offsets[d + 1]! += offsets[d]!;
-  const next = offsets.slice(0, days);
-  const rows = new Int32Array(offsets[days]!);
-  for (let r = 0; r < rowCount; r++) {
-    const day = dayOf(r);
-    if (day !== NULL_DAY) rows[next[day - firstDay]!++] = r;
-  }
-  return { firstDay, offsets, rows };
-}
-
-/** The positions [from, to) of the rows whose day is in [fromDay, toDay). */
-export function dayRange(index: RowDayIndex, fromDay: number, toDay: number): [number, number] {
-  const days = index.offsets.length - 1;
-  const clamp = (day: number) => Math.min(Math.max(day - index.firstDay, 0), days);
-  const from = index.offsets[clamp(fromDay)]!;
-  const to = index.offsets[clamp(toDay)]!;
-  return to > from ? [from, to] : [from, from];
-}
 
 const memo = new WeakMap<OpportunitySnapshot, OpportunityRowIndex>();
 
@@ -97,10 +56,10 @@ export function opportunityRowIndex(s: OpportunitySnapshot): OpportunityRowIndex
     if (!closedByStage) inconsistent.push(r);
   }
   const index: OpportunityRowIndex = {
-    byClosedOn: dayIndex(n, (r) => s.closedOn[r]!),
+    byClosedOn: buildDayIndex(n, (r) => s.closedOn[r]!),
     withoutClosedOn: Int32Array.from(without),
-    byCreatedOn: dayIndex(n, (r) => s.createdOn[r]!),
-    byLastChange: dayIndex(n, (r) => {
+    byCreatedOn: buildDayIndex(n, (r) => s.createdOn[r]!),
+    byLastChange: buildDayIndex(n, (r) => {
       const ms = lastChange[r]!;
       return ms === Number.NEGATIVE_INFINITY ? NULL_DAY : Math.floor(ms / MS_PER_DAY);
     }),

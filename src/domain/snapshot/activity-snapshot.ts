@@ -3,6 +3,7 @@
  * what activity KPIs and leading indicators read.
  */
 import { activityTypes, type ActivityType } from '../vocabulary.ts';
+import { buildDayIndex, type RowDayIndex } from './day-index.ts';
 import { DomainError } from '../errors.ts';
 
 export type ActivitySnapshot = {
@@ -43,7 +44,7 @@ export function activityTypeOf(code: number): ActivityType {
  * order within a day), and the rows of day d are rows[offsets[d − firstDay] .. offsets[d − firstDay
  * + 1]). A request for a week then reads that week's rows, not the whole table.
  */
-export type ActivityDayIndex = { firstDay: number; offsets: Int32Array; rows: Int32Array };
+export type ActivityDayIndex = RowDayIndex;
 
 const dayIndexes = new WeakMap<ActivitySnapshot, ActivityDayIndex>();
 
@@ -51,25 +52,7 @@ const dayIndexes = new WeakMap<ActivitySnapshot, ActivityDayIndex>();
 export function activityDayIndex(a: ActivitySnapshot): ActivityDayIndex {
   const known = dayIndexes.get(a);
   if (known) return known;
-  let firstDay = Infinity;
-  let lastDay = -Infinity;
-  for (let i = 0; i < a.rowCount; i++) {
-    const day = a.occurredOn[i]!;
-    if (day < firstDay) firstDay = day;
-    if (day > lastDay) lastDay = day;
-  }
-  if (a.rowCount === 0) {
-    firstDay = 0;
-    lastDay = -1;
-  }
-  const days = lastDay - firstDay + 1;
-  const offsets = new Int32Array(days + 1);
-  for (let i = 0; i < a.rowCount; i++) offsets[a.occurredOn[i]! - firstDay + 1]!++;
-  for (let d = 0; d < days; d++) offsets[d + 1]! += offsets[d]!;
-  const next = offsets.slice(0, days);
-  const rows = new Int32Array(a.rowCount);
-  for (let i = 0; i < a.rowCount; i++) rows[next[a.occurredOn[i]! - firstDay]!++] = i;
-  const index = { firstDay, offsets, rows };
+  const index = buildDayIndex(a.rowCount, (i) => a.occurredOn[i]!);
   dayIndexes.set(a, index);
   return index;
 }
