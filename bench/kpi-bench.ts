@@ -57,7 +57,7 @@ import {
   kpiQuestions as questions,
   type Question,
 } from './kpi-questions.ts';
-import { evaluateSeries } from '../src/domain/metrics/evaluate-series.ts';
+import { evaluateSeries, evaluateSeriesColumns } from '../src/domain/metrics/evaluate-series.ts';
 import { hashPassword } from '../src/app/auth/secrets.ts';
 
 type Options = {
@@ -603,6 +603,31 @@ function halfEvenMinor(a: bigint, b: bigint): number {
 }
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
+type ColumnsAnswer = {
+  periods: unknown[];
+  keys: GroupResult['key'][];
+  labels: string[];
+  columns: Record<string, { values: unknown[][]; numerators?: unknown[][]; denominators?: unknown[][] }>;
+};
+
+/** One period: a row per group as GET /api/kpi has it; several: a series' groups. */
+function rowsOfColumns(answer: ColumnsAnswer): KpiReport {
+  const single = answer.periods.length === 1;
+  const groups = answer.keys.map((key, g) => {
+    const metrics: Record<string, unknown> = {};
+    for (const [metric, column] of Object.entries(answer.columns))
+      metrics[metric] = single
+        ? {
+            value: column.values[0]![g],
+            ...(column.numerators ? { numerator: column.numerators[0]![g] } : {}),
+            ...(column.denominators ? { denominator: column.denominators[0]![g] } : {}),
+          }
+        : { values: column.values.map((period) => period[g]) };
+    return { key, label: answer.labels[g]!, metrics };
+  });
+  return { groups } as unknown as KpiReport;
+}
+
 function compare(
   id: string,
   api: KpiReport[],
@@ -619,6 +644,12 @@ function compare(
     if (!same) mismatches += 1;
     if ((sample.length < 6 || !same) && sample.length < 20) sample.push({ what, attain, duckdb: duck, same });
   };
+  // A columns answer (GET /api/kpi/columns) is checked as the rows (one period) or the series
+  // (several) it stands for.
+  if (id.endsWith('_columns')) {
+    id = id.slice(0, -'_columns'.length);
+    api = api.map((answer) => rowsOfColumns(answer as unknown as ColumnsAnswer));
+  }
   const byKey = new Map(api[0]!.groups.map((g) => [g.key === null ? 'null' : String(g.key), g]));
   const sqlKey = (r: Row, field: string) => (r[field] === null ? 'null' : String(r[field]));
   switch (id) {
@@ -826,6 +857,7 @@ async function main(): Promise<void> {
     const runEngine = (question: Question) => {
       for (const request of question.engine) evaluateMetrics(input, request);
       if (question.engineSeries) evaluateSeries(input, question.engineSeries);
+      if (question.engineColumns) evaluateSeriesColumns(input, question.engineColumns);
     };
     const rows: Record<string, unknown>[] = [];
     for (const question of qs) {
@@ -867,7 +899,7 @@ async function main(): Promise<void> {
         id: question.id,
         label: question.label,
         requests: question.api.length,
-        groups: apiAnswers[0]!.groups.length,
+        groups: apiAnswers[0]!.groups?.length ?? (apiAnswers[0] as unknown as ColumnsAnswer).keys.length,
         duckdbRows: sqlRows.length,
         responseBytes: bytes,
         api: summarise(api),

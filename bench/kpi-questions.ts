@@ -29,6 +29,8 @@ export type Question = {
   engine: MetricsRequest[];
   /** An engine series call instead of (or beside) `engine`. */
   engineSeries?: MetricsSeriesRequest;
+  /** The same as columns (GET /api/kpi/columns, evaluateSeriesColumns). */
+  engineColumns?: MetricsSeriesRequest;
   sql: string;
 };
 
@@ -54,7 +56,7 @@ export function kpiQuestions(): Question[] {
   });
   const closedInLast = `is_closed AND coalesce(closed_day, close_day) >= ${last.from} AND coalesce(closed_day, close_day) < ${last.to}
       AND (created_day IS NULL OR created_day <= ${asOf})`;
-  return [
+  const rowQuestions: Question[] = [
     {
       id: 'win_rate_deal_size_by_rep',
       label: 'win rate and average deal size by rep, last quarter',
@@ -168,6 +170,41 @@ export function kpiQuestions(): Question[] {
       sql: `SELECT person_id AS rep, (day - ${w0}) // 7 AS week, count(*) AS activities
         FROM acts WHERE day >= ${w0} AND day < ${w0 + 7 * WEEKS} GROUP BY ALL ORDER BY rep, week`,
     },
+  ];
+  // The questions by rep again through GET /api/kpi/columns (the same numbers, no object per
+  // group): the quarter ones as one period, the activities as 13 weeks.
+  const columnsPath = (metrics: string, period: string, at: string, count: number) =>
+    `/api/kpi/columns?metrics=${metrics}&by=rep&period=${period}&calendar=calendar&at=${at}&asOf=${AS_OF}&count=${count}`;
+  const asColumns = (id: string, api: string, periods: MetricsRequest['period'][]): Question => {
+    const of = rowQuestions.find((q) => q.id === id)!;
+    const metrics = of.engineSeries?.metrics ?? of.engine[0]!.metrics;
+    return {
+      id: `${id}_columns`,
+      label: `${of.label}, as columns`,
+      api: [api],
+      engine: [],
+      engineColumns: { metrics, groupBy: 'rep', periods, asOf, currency: CURRENCY, currencyDigits: 2 },
+      sql: of.sql,
+    };
+  };
+  return [
+    ...rowQuestions,
+    asColumns(
+      'win_rate_deal_size_by_rep',
+      columnsPath('win_rate,average_deal_size', 'quarter', LAST_QUARTER_AT, 1),
+      [last],
+    ),
+    asColumns('cycle_by_rep', columnsPath('sales_cycle_days', 'quarter', LAST_QUARTER_AT, 1), [last]),
+    asColumns(
+      'coverage_next_quarter_by_rep',
+      columnsPath('pipeline_coverage', 'quarter', NEXT_QUARTER_AT, 1),
+      [next],
+    ),
+    asColumns(
+      'activities_by_rep_by_week',
+      columnsPath('activities', 'week', FIRST_WEEK, WEEKS),
+      weeks.map((day) => calendarMetricPeriod('week', day)),
+    ),
   ];
 }
 

@@ -86,6 +86,7 @@ const rules: Record<string, Rule> = {
   'GET /api/metrics': { kind: 'roles', roles: readers },
   'GET /api/kpi': { kind: 'roles', roles: readers, filtered: true },
   'GET /api/kpi/series': { kind: 'roles', roles: readers, filtered: true },
+  'GET /api/kpi/columns': { kind: 'roles', roles: readers, filtered: true },
   // Scoped inside the engine (src/domain/metrics/alerts.test.ts: a manager's alerts are their team's).
   'GET /api/alerts': { kind: 'roles', roles: readers },
   'GET /api/kpi/export.csv': { kind: 'roles', roles: readers, filtered: true },
@@ -340,6 +341,12 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
           path: '/api/kpi/series?metrics=won_revenue,quota&by=rep&period=quarter&at=2026-08-01&count=2',
           shows: (text) =>
             (JSON.parse(text) as { groups: { key: unknown }[] }).groups.some((g) => g.key === personOf(t)),
+        };
+      case 'GET /api/kpi/columns':
+        // The series as columns: the caller's groups are its keys.
+        return {
+          path: '/api/kpi/columns?metrics=won_revenue,quota&by=rep&period=quarter&at=2026-08-01&count=2',
+          shows: (text) => (JSON.parse(text) as { keys: unknown[] }).keys.includes(personOf(t)),
         };
       case 'GET /api/kpi/export.csv':
         return {

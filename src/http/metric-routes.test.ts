@@ -276,6 +276,34 @@ describe.each(testDatabaseKinds())('metric routes on %s', (kind) => {
     expect(bad.body.problems.map((p: { field: string }) => p.field)).toEqual(['query.count']);
   });
 
+  it('answers the series as columns: the same numbers, groups once, within scope', async () => {
+    const path = 'metrics=won_revenue,win_rate&by=rep&period=quarter&at=2026-02-01&count=3';
+    const series = await mia.json(`/api/kpi/series?${path}`);
+    const { status, body } = await mia.json(`/api/kpi/columns?${path}`);
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.periods).toEqual(series.body.periods);
+    expect(body.labels).toEqual((series.body.groups as Group[]).map((g) => g.label));
+    expect(body.keys).toEqual((series.body.groups as Group[]).map((g) => g.key));
+    expect(body.labels).toEqual(['Ann Rep', 'Ben Rep', 'Cleo Rep']);
+    // values[period][group]
+    expect(body.columns.won_revenue.values).toEqual([
+      ['10000.00', '11000.00', '0.00'],
+      ['0.00', '0.00', '0.00'],
+      ['0.00', '0.00', '22000.00'],
+    ]);
+    expect(body.columns.win_rate.values[2][2]).toBe(1);
+    expect(body.columns.win_rate.denominators[2]).toEqual([0, 0, 1]);
+    expect(Object.keys(body).sort()).toEqual(
+      ['asOf', 'columns', 'currency', 'groupBy', 'issues', 'keys', 'labels', 'metrics', 'periods'].sort(),
+    );
+    // One period by default.
+    const one = await mia.json('/api/kpi/columns?metrics=won_revenue&by=rep&period=quarter&at=2026-02-01');
+    expect(one.body.periods).toHaveLength(1);
+    expect(one.body.columns.won_revenue.values[0]).toEqual(['10000.00', '11000.00']);
+    const bad = await mia.json('/api/kpi/columns?metrics=won_revenue,nope&by=rep&period=week');
+    expect(bad.status).toBe(400);
+  });
+
   it('answers one group on request (a drill-down’s records), the same as in the whole answer', async () => {
     const all = await kpi(admin, `metrics=won_revenue&by=rep&${q3}&withRecords=true`);
     const one = await kpi(admin, `metrics=won_revenue&by=rep&${q3}&withRecords=true&group=${fx.people.b}`);

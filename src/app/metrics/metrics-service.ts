@@ -7,6 +7,8 @@ import { evaluateMetrics } from '../../domain/metrics/evaluate-metrics.ts';
 import {
   MAX_SERIES_PERIODS,
   evaluateSeries,
+  evaluateSeriesColumns,
+  type SeriesColumn,
   type SeriesGroup,
 } from '../../domain/metrics/evaluate-series.ts';
 import {
@@ -100,6 +102,13 @@ export type KpiSeriesReport = {
   currency: string;
   groups: SeriesGroup[];
   issues: MetricIssue[];
+};
+
+/** A series as columns (GET /api/kpi/columns): the groups once, per metric one array per period. */
+export type KpiColumnsReport = Omit<KpiSeriesReport, 'groups'> & {
+  keys: GroupResult['key'][];
+  labels: string[];
+  columns: Record<string, SeriesColumn>;
 };
 
 /** Metric ids that are not in the registry. */
@@ -334,6 +343,40 @@ export class MetricsService {
    * the caller's scope: the numbers of `evaluate` for each period, with the same as-of day.
    */
   async series(query: KpiSeriesQuery, scope: Scope): Promise<KpiSeriesReport> {
+    const request = await this.seriesRequest(query, scope);
+    const result = evaluateSeries(request.input, request.engine);
+    return {
+      metrics: [...new Set(query.metrics)],
+      groupBy: result.groupBy,
+      periods: result.periods.map(span),
+      asOf: fromDayNumber(result.asOf),
+      currency: result.currency,
+      groups: result.groups,
+      issues: result.issues,
+    };
+  }
+
+  /**
+   * The numbers of `series`, shaped as columns (docs/metrics.md, "Columns"): for tables of
+   * thousands of groups, where an object per group is most of the answer's making and size.
+   */
+  async columns(query: KpiSeriesQuery, scope: Scope): Promise<KpiColumnsReport> {
+    const request = await this.seriesRequest(query, scope);
+    const result = evaluateSeriesColumns(request.input, request.engine);
+    return {
+      metrics: [...new Set(query.metrics)],
+      groupBy: result.groupBy,
+      periods: result.periods.map(span),
+      asOf: fromDayNumber(result.asOf),
+      currency: result.currency,
+      keys: result.keys,
+      labels: result.labels,
+      columns: result.columns,
+      issues: result.issues,
+    };
+  }
+
+  private async seriesRequest(query: KpiSeriesQuery, scope: Scope) {
     const problems = kpiQueryProblems(query);
     if (!Number.isInteger(query.count) || query.count < 1 || query.count > MAX_SERIES_PERIODS)
       problems.push({
@@ -352,22 +395,16 @@ export class MetricsService {
         days !== undefined ? trailingDaysPeriod(days, next + days - 1) : this.periodOf(query, next),
       );
     }
-    const result = evaluateSeries(input, {
-      metrics: query.metrics,
-      groupBy: query.by,
-      periods,
-      asOf,
-      currency,
-      currencyDigits: minorDigits(currency),
-    });
     return {
-      metrics: [...new Set(query.metrics)],
-      groupBy: result.groupBy,
-      periods: result.periods.map(span),
-      asOf: fromDayNumber(result.asOf),
-      currency: result.currency,
-      groups: result.groups,
-      issues: result.issues,
+      input,
+      engine: {
+        metrics: query.metrics,
+        groupBy: query.by,
+        periods,
+        asOf,
+        currency,
+        currencyDigits: minorDigits(currency),
+      },
     };
   }
 

@@ -253,4 +253,44 @@ describe('evaluateMetrics: properties', () => {
       { numRuns: 60 },
     );
   });
+
+  it('counts activities as a brute-force walk of the activity columns does, by rep and in scope', () => {
+    fc.assert(
+      fc.property(
+        organisationSpec,
+        period,
+        asOfDay,
+        fc.integer({ min: 0, max: 1_000 }),
+        fc.boolean(),
+        (spec, p, asOf, salt, scoped) => {
+          const input: MetricsInput = buildOrganisation(spec);
+          const visible = scoped
+            ? (person: number, day: number) => (person * 31 + day * 7 + salt) % 3 !== 0
+            : undefined;
+          const result = evaluateMetrics(
+            visible ? { ...input, visible } : input,
+            request('rep', ['activities'], p, asOf),
+          );
+          // Independently: every activity row dated in [from, min(to, as-of + 1)), by its person.
+          const a = input.activities;
+          const expected = new Map<number | null, number>();
+          for (let i = 0; i < a.rowCount; i++) {
+            const day = a.occurredOn[i]!;
+            const person = a.person[i]!;
+            if (day < p.from || day >= Math.min(p.to, asOf + 1)) continue;
+            if (visible && (person === -1 || !visible(person, day))) continue;
+            const key = person === -1 ? null : person;
+            expected.set(key, (expected.get(key) ?? 0) + 1);
+          }
+          const got = new Map<number | null, number>();
+          for (const group of result.groups) {
+            const value = Number(group.metrics.activities!.value ?? 0);
+            if (value !== 0) got.set(group.key as number | null, value);
+          }
+          expect(got).toEqual(expected);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
 });

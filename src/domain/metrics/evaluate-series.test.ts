@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
 import { evaluateMetrics } from './evaluate-metrics.ts';
-import { evaluateSeries } from './evaluate-series.ts';
+import { evaluateSeries, evaluateSeriesColumns } from './evaluate-series.ts';
 import { metricDefinitions } from './metric-definitions.ts';
 import { groupBys, type GroupBy } from './metric-types.ts';
 import { baseDay, buildOrganisation, organisationSpec } from './testing/random-organisation.ts';
@@ -59,6 +59,51 @@ describe('evaluateSeries', () => {
               );
           });
           expect(series.periods).toEqual(periods);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('gives as columns exactly the numbers of the series by group', () => {
+    fc.assert(
+      fc.property(
+        organisationSpec,
+        fc.constantFrom<GroupBy>(...groupBys),
+        fc.subarray([...computed, 'logo_churn_rate'], { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: -10, max: 150 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 220 }),
+        (spec, groupBy, metrics, start, length, count, asOfOffset) => {
+          const input = buildOrganisation(spec);
+          const periods = Array.from({ length: count }, (_, i) => ({
+            from: baseDay + start + i * length,
+            to: baseDay + start + (i + 1) * length,
+          }));
+          const request = { metrics, groupBy, periods, asOf: baseDay + asOfOffset, currency: 'USD' };
+          const series = evaluateSeries(input, request);
+          const columns = evaluateSeriesColumns(input, request);
+          expect(columns.keys).toEqual(series.groups.map((g) => g.key));
+          expect(columns.labels).toEqual(series.groups.map((g) => g.label));
+          expect(columns.issues).toEqual(series.issues);
+          expect(columns.periods).toEqual(series.periods);
+          for (const id of metrics) {
+            const column = columns.columns[id]!;
+            periods.forEach((_, i) => {
+              expect(column.values[i]).toEqual(series.groups.map((g) => g.metrics[id]!.values[i]));
+              expect(column.numerators?.[i]).toEqual(
+                series.groups.some((g) => g.metrics[id]!.numerators)
+                  ? series.groups.map((g) => g.metrics[id]!.numerators?.[i] ?? null)
+                  : undefined,
+              );
+              expect(column.denominators?.[i]).toEqual(
+                series.groups.some((g) => g.metrics[id]!.denominators)
+                  ? series.groups.map((g) => g.metrics[id]!.denominators?.[i] ?? null)
+                  : undefined,
+              );
+            });
+          }
         },
       ),
       { numRuns: 60 },

@@ -5,30 +5,28 @@
  */
 import { activityTypes } from '../vocabulary.ts';
 
-const oneDimensional = [
-  'won',
-  'wonAmount',
-  'wonWithAmount',
-  'wonNewBusiness',
-  'wonExpansion',
-  'wonRenewal',
-  'lost',
-  'competitiveWon',
-  'competitiveDecided',
-  'cycleDays',
-  'cycleDeals',
-  'margin',
-  'marginBase',
-  'created',
-  'createdAmount',
-  'createdWon',
-  'createdLost',
-  'open',
-  'openAmount',
-  'coverAmount',
-  'quota',
-] as const;
-type OneDimensional = (typeof oneDimensional)[number];
+/** The one-dimensional tallies by the family (pass) that writes them. */
+const families = {
+  closed: [
+    'won',
+    'wonAmount',
+    'wonWithAmount',
+    'wonNewBusiness',
+    'wonExpansion',
+    'wonRenewal',
+    'lost',
+    'competitiveWon',
+    'competitiveDecided',
+    'cycleDays',
+    'cycleDeals',
+    'margin',
+    'marginBase',
+  ],
+  created: ['created', 'createdAmount', 'createdWon', 'createdLost'],
+  open: ['open', 'openAmount', 'coverAmount'],
+  quota: ['quota'],
+} as const;
+type OneDimensional = (typeof families)[keyof typeof families][number];
 
 export class MetricTally implements Record<OneDimensional, Float64Array> {
   capacity: number;
@@ -67,20 +65,23 @@ export class MetricTally implements Record<OneDimensional, Float64Array> {
   activities!: Float64Array;
 
   /**
-   * `wide` names the families whose slot × width tallies the evaluation writes; the others stay
-   * empty (at 10,000 reps they would be megabytes allocated and zeroed for nothing per request).
+   * `used` names the families (passes) the evaluation runs; the tallies of the others stay empty
+   * and read as 0 (at 10,000 reps they would be megabytes allocated and zeroed for nothing per
+   * request, 13 times over for a 13-week series).
    */
   constructor(
     readonly reasonWidth: number,
     readonly stageWidth: number,
     readonly openStageWidth: number,
     capacity: number,
-    private readonly wide: { closed: boolean; open: boolean; stages: boolean; activities: boolean } = {
-      closed: true,
-      open: true,
-      stages: true,
-      activities: true,
-    },
+    private readonly used: {
+      closed: boolean;
+      created: boolean;
+      open: boolean;
+      quota: boolean;
+      stages: boolean;
+      activities: boolean;
+    } = { closed: true, created: true, open: true, quota: true, stages: true, activities: true },
   ) {
     this.capacity = 0;
     this.grow(Math.max(4, capacity));
@@ -99,22 +100,27 @@ export class MetricTally implements Record<OneDimensional, Float64Array> {
       if (old) next.set(old);
       return next;
     };
-    const { wide } = this;
-    for (const name of oneDimensional) this[name] = resize(this[name], 1);
-    this.lostByReason = resize(this.lostByReason, wide.closed ? this.reasonWidth : 0);
-    this.coverByStage = resize(this.coverByStage, wide.open ? this.stageWidth : 0);
-    const stages = wide.stages ? this.openStageWidth : 0;
+    const { used } = this;
+    for (const family of ['closed', 'created', 'open', 'quota'] as const)
+      for (const name of families[family]) this[name] = resize(this[name], used[family] ? 1 : 0);
+    this.lostByReason = resize(this.lostByReason, used.closed ? this.reasonWidth : 0);
+    this.coverByStage = resize(this.coverByStage, used.open ? this.stageWidth : 0);
+    const stages = used.stages ? this.openStageWidth : 0;
     this.stageExits = resize(this.stageExits, stages);
     this.stageAdvanced = resize(this.stageAdvanced, stages);
     this.stageLost = resize(this.stageLost, stages);
     this.stageDays = resize(this.stageDays, stages);
-    this.activities = resize(this.activities, wide.activities ? MetricTally.activityWidth : 0);
+    this.activities = resize(this.activities, used.activities ? MetricTally.activityWidth : 0);
     this.capacity = capacity;
   }
 
-  /** The value of a one-dimensional tally for a slot; 0 for slot -1 (a group with nothing on this side). */
+  /**
+   * The value of a one-dimensional tally for a slot; 0 for slot -1 (a group with nothing on this
+   * side) and for a family the evaluation did not run.
+   */
   get(name: OneDimensional, slot: number): number {
-    return slot < 0 ? 0 : this[name][slot]!;
+    const tally = this[name];
+    return slot < 0 || slot >= tally.length ? 0 : tally[slot]!;
   }
 }
 

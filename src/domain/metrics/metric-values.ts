@@ -71,7 +71,7 @@ export function summarise(side: MetricsSide): SideSummary {
     );
   }
   let marginTotal = 0;
-  for (let slot = 0; slot < side.slots.size; slot++) marginTotal += side.tally.margin[slot]!;
+  for (let slot = 0; slot < side.slots.size; slot++) marginTotal += side.tally.get('margin', slot);
   return {
     quotaCarriers,
     atOrAboveQuota,

@@ -7,7 +7,6 @@
 import { NULL_CODE, NULL_DAY, NULL_INT32, createIdIndex } from '../snapshot/columns.ts';
 import { FIELD_CODE } from '../snapshot/opportunity-snapshot.ts';
 import { activityDayIndex } from '../snapshot/activity-snapshot.ts';
-import { dayRange } from '../snapshot/day-index.ts';
 import { DomainError } from '../errors.ts';
 import { cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 import { GroupResolver, SlotTable, NO_KEY } from './group-resolver.ts';
@@ -126,7 +125,9 @@ export class MetricsSide {
       resolver.groupBy === 'company' ? 1 : input.dimensions.people.length + 16,
       {
         closed: needs.closed || needs.ramp,
+        created: needs.created,
         open: needs.open,
+        quota: needs.quota,
         stages: needs.stages,
         activities: needs.activities,
       },
@@ -479,34 +480,40 @@ export class MetricsSide {
     const people = new SlotTable();
     const lastSlotOfPerson: number[] = [];
     const seen = new Set<number>();
-    // Only the window's days, through the day index (built once per snapshot).
+    // Only the window's days, through the day index (built once per snapshot), day by day: the
+    // day is the slice's, and person and type are read from the index's own day-ordered copies.
     const byDay = activityDayIndex(a);
-    const [fromPosition, toPosition] = dayRange(byDay, windowFrom, windowTo);
-    for (let position = fromPosition; position < toPosition; position++) {
-      const i = byDay.rows[position]!;
-      const day = a.occurredOn[i]!;
-      const person = a.person[i]!;
-      if (!this.isVisible(person, day)) continue;
-      let key: number;
-      if (personBased) key = resolver.keyOfPerson(person, day);
-      else if (byAccount) key = resolver.keyOfAccount(a.account[i]!);
-      else {
-        const opportunity = a.opportunity[i]!;
-        const row = opportunity === NULL_CODE ? -1 : index!.rowOf(opportunity);
-        key = row < 0 ? NO_KEY : resolver.keyOfDeal(row, byLostReason && this.isLostAsOf(row));
-      }
-      const slot = this.slotOfKey(key);
-      tally.activities[slot * width + a.type[i]!]! += 1;
-      log?.push(slot, a.id[i]!);
-      if (countPeople && person !== NULL_CODE) {
-        const p = people.slotOf(person);
-        if (p === lastSlotOfPerson.length) lastSlotOfPerson.push(-1);
-        if (lastSlotOfPerson[p] === slot) continue;
-        lastSlotOfPerson[p] = slot;
-        const pair = slot * 2_147_483_648 + person;
-        if (!seen.has(pair)) {
-          seen.add(pair);
-          this.activePeople.set(slot, (this.activePeople.get(slot) ?? 0) + 1);
+    const { offsets, rows, firstDay } = byDay;
+    const dayPerson = byDay.person;
+    const dayType = byDay.type;
+    const lastDay = firstDay + offsets.length - 2;
+    const visible = this.visible;
+    for (let day = Math.max(windowFrom, firstDay); day < windowTo && day <= lastDay; day++) {
+      const end = offsets[day - firstDay + 1]!;
+      for (let position = offsets[day - firstDay]!; position < end; position++) {
+        const person = dayPerson[position]!;
+        if (visible !== null && (person === NULL_CODE || !visible(person, day))) continue;
+        let key: number;
+        if (personBased) key = resolver.keyOfPerson(person, day);
+        else if (byAccount) key = resolver.keyOfAccount(a.account[rows[position]!]!);
+        else {
+          const opportunity = a.opportunity[rows[position]!]!;
+          const row = opportunity === NULL_CODE ? -1 : index!.rowOf(opportunity);
+          key = row < 0 ? NO_KEY : resolver.keyOfDeal(row, byLostReason && this.isLostAsOf(row));
+        }
+        const slot = this.slotOfKey(key);
+        tally.activities[slot * width + dayType[position]!]! += 1;
+        log?.push(slot, a.id[rows[position]!]!);
+        if (countPeople && person !== NULL_CODE) {
+          const p = people.slotOf(person);
+          if (p === lastSlotOfPerson.length) lastSlotOfPerson.push(-1);
+          if (lastSlotOfPerson[p] === slot) continue;
+          lastSlotOfPerson[p] = slot;
+          const pair = slot * 2_147_483_648 + person;
+          if (!seen.has(pair)) {
+            seen.add(pair);
+            this.activePeople.set(slot, (this.activePeople.get(slot) ?? 0) + 1);
+          }
         }
       }
     }

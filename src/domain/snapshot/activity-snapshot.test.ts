@@ -5,8 +5,8 @@ import { activityDayIndex, type ActivitySnapshot } from './activity-snapshot.ts'
 const snapshotOf = (days: number[]): ActivitySnapshot => ({
   rowCount: days.length,
   id: Int32Array.from(days, (_, i) => i + 1),
-  type: new Uint8Array(days.length),
-  person: new Int32Array(days.length),
+  type: Uint8Array.from(days, (d, i) => (d * 7 + i) % 5),
+  person: Int32Array.from(days, (d, i) => (d % 2 === 0 ? -1 : i * 3)),
   account: new Int32Array(days.length),
   opportunity: new Int32Array(days.length),
   occurredOn: Int32Array.from(days),
@@ -26,6 +26,9 @@ describe('activityDayIndex', () => {
           for (let p = index.offsets[d]!; p < index.offsets[d + 1]!; p++)
             expect(days[index.rows[p]!]).toBe(index.firstDay + d);
         expect(index.offsets.at(-1)).toBe(days.length);
+        // The person and type columns in day order: position p holds row rows[p]'s values.
+        expect(Array.from(index.person)).toEqual(Array.from(index.rows, (r) => a.person[r]));
+        expect(Array.from(index.type)).toEqual(Array.from(index.rows, (r) => a.type[r]));
         // Built once per snapshot.
         expect(activityDayIndex(a)).toBe(index);
       }),

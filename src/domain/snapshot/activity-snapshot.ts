@@ -42,9 +42,11 @@ export function activityTypeOf(code: number): ActivityType {
 /**
  * The rows of an activity snapshot by day: `rows` holds every row index ordered by occurredOn (row
  * order within a day), and the rows of day d are rows[offsets[d − firstDay] .. offsets[d − firstDay
- * + 1]). A request for a week then reads that week's rows, not the whole table.
+ * + 1]). A request for a week then reads that week's rows, not the whole table. `person` and `type`
+ * are those two columns in the same order (position p is row rows[p]), so that a pass counting
+ * activities by person and type reads its week sequentially instead of scattered over the table.
  */
-export type ActivityDayIndex = RowDayIndex;
+export type ActivityDayIndex = RowDayIndex & { person: Int32Array; type: Uint8Array };
 
 const dayIndexes = new WeakMap<ActivitySnapshot, ActivityDayIndex>();
 
@@ -52,7 +54,15 @@ const dayIndexes = new WeakMap<ActivitySnapshot, ActivityDayIndex>();
 export function activityDayIndex(a: ActivitySnapshot): ActivityDayIndex {
   const known = dayIndexes.get(a);
   if (known) return known;
-  const index = buildDayIndex(a.rowCount, (i) => a.occurredOn[i]!);
+  const byDay = buildDayIndex(a.rowCount, (i) => a.occurredOn[i]!);
+  const person = new Int32Array(byDay.rows.length);
+  const type = new Uint8Array(byDay.rows.length);
+  for (let p = 0; p < byDay.rows.length; p++) {
+    const r = byDay.rows[p]!;
+    person[p] = a.person[r]!;
+    type[p] = a.type[r]!;
+  }
+  const index = { ...byDay, person, type };
   dayIndexes.set(a, index);
   return index;
 }

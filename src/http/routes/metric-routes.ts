@@ -167,6 +167,31 @@ const KpiSeriesReport = z
   })
   .openapi('KpiSeriesReport');
 
+const KpiColumnsQuerySchema = KpiSeriesQuerySchema.extend({
+  count: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_SERIES_PERIODS)
+    .default(1)
+    .openapi({ description: `consecutive periods, the first holding \`at\` (1 to ${MAX_SERIES_PERIODS})` }),
+});
+
+const KpiColumnsReport = KpiSeriesReport.omit({ groups: true })
+  .extend({
+    keys: z.array(z.union([z.string(), z.number()]).nullable()),
+    labels: z.array(z.string()),
+    columns: z.record(
+      z.string(),
+      z.object({
+        values: z.array(Series),
+        numerators: z.array(Series).optional(),
+        denominators: z.array(Series).optional(),
+      }),
+    ),
+  })
+  .openapi('KpiColumnsReport');
+
 function toKpiQuery(params: KpiQueryParams): KpiQuery {
   const query: KpiQuery = {
     metrics: splitIds(params.metrics),
@@ -267,6 +292,29 @@ export function registerMetricRoutes(app: Api, table: RouteTable, attain: Attain
       const params = c.req.valid('query');
       const { withRecords: _withRecords, ...base } = toKpiQuery({ ...params, withRecords: undefined });
       const report = await attain.metrics.series({ ...base, count: params.count }, await scopeOf(c, attain));
+      return jsonBytes(c, report) as never;
+    },
+  );
+
+  app.openapi(
+    secureRoute(table, reader, {
+      method: 'get',
+      path: '/api/kpi/columns',
+      summary:
+        'The series as columns: group keys and labels once, per metric one array of values per period (for tables of thousands of groups)',
+      request: { query: KpiColumnsQuerySchema },
+      responses: {
+        200: {
+          description: 'keys[g] and labels[g] name group g; columns[metric].values[i][g] is period i, group g',
+          content: { 'application/json': { schema: KpiColumnsReport } },
+        },
+        400: { description: 'Unknown metric or malformed query', content: problemJson },
+      },
+    }),
+    async (c) => {
+      const params = c.req.valid('query');
+      const { withRecords: _withRecords, ...base } = toKpiQuery({ ...params, withRecords: undefined });
+      const report = await attain.metrics.columns({ ...base, count: params.count }, await scopeOf(c, attain));
       return jsonBytes(c, report) as never;
     },
   );
