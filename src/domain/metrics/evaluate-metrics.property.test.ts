@@ -293,4 +293,88 @@ describe('evaluateMetrics: properties', () => {
       { numRuns: 100 },
     );
   });
+
+  it('counts stage exits as a brute-force walk of each deal’s history does, by rep and in scope', () => {
+    fc.assert(
+      fc.property(
+        organisationSpec,
+        period,
+        asOfDay,
+        fc.integer({ min: 0, max: 1_000 }),
+        fc.boolean(),
+        (spec, p, asOf, salt, scoped) => {
+          const input: MetricsInput = buildOrganisation(spec);
+          const visible = scoped
+            ? (person: number, day: number) => (person * 31 + day * 7 + salt) % 3 !== 0
+            : undefined;
+          const metrics = ['stage_conversion', 'stage_losses', 'time_in_stage_days'];
+          const result = evaluateMetrics(
+            visible ? { ...input, visible } : input,
+            request('rep', metrics, p, asOf),
+          );
+          // Independently: walk every deal's changes in order, the entry day carried along.
+          const s = input.opportunities;
+          const { offsets, field, changedAtMs, oldValue, newValue } = s.changes;
+          const categories = s.stageCategory;
+          const openStages = s.stage.dictionary.filter((_, code) => categories[code] === 'open');
+          const rank = (code: number) => openStages.indexOf(s.stage.dictionary[code]!);
+          const to = Math.min(p.to, asOf + 1);
+          const expected = new Map<string, number>();
+          const add = (key: string, n: number) => expected.set(key, (expected.get(key) ?? 0) + n);
+          for (let r = 0; r < s.rowCount; r++) {
+            if (s.createdOn[r]! > asOf) continue;
+            let entry = s.createdOn[r]!;
+            for (let c = offsets[r]!; c < offsets[r + 1]!; c++) {
+              if (field[c] !== 0 /* stage */ || oldValue[c] === newValue[c]) continue;
+              const day = Math.floor(changedAtMs[c]! / 86_400_000);
+              const from = oldValue[c]!;
+              if (!Number.isNaN(from) && day >= p.from && day < to && rank(from) >= 0) {
+                // The owner at the end of that day: the last owner change up to then, else the first value.
+                let owner = s.owner[r]!;
+                for (
+                  let k = offsets[r + 1]! - 1;
+                  k >= offsets[r]! && changedAtMs[k]! >= (day + 1) * 86_400_000;
+                  k--
+                )
+                  if (field[k] === 4 /* owner */) owner = Number.isNaN(oldValue[k]!) ? -1 : oldValue[k]!;
+                if (!visible || (owner !== -1 && visible(owner, day))) {
+                  const next = newValue[c]!;
+                  const category = Number.isNaN(next) ? null : categories[next];
+                  const stage = s.stage.dictionary[from]!;
+                  const key = `${owner === -1 ? null : owner} ${stage}`;
+                  add(`${key} exits`, 1);
+                  if (category === 'won' || (category === 'open' && rank(next) > rank(from)))
+                    add(`${key} advanced`, 1);
+                  if (category === 'lost') add(`${key} lost`, 1);
+                  add(`${key} days`, Math.max(0, day - entry));
+                }
+              }
+              if (!Number.isNaN(newValue[c]!)) entry = Math.floor(changedAtMs[c]! / 86_400_000);
+            }
+          }
+          const got = new Map<string, number>();
+          const put = (key: string, n: MetricNumber | null | undefined) => {
+            if (Number(n ?? 0) !== 0) got.set(key, Number(n));
+          };
+          for (const group of result.groups)
+            for (const part of group.metrics.stage_conversion!.breakdown ?? []) {
+              const key = `${group.key} ${part.key}`;
+              put(`${key} exits`, part.denominator);
+              put(`${key} advanced`, part.numerator);
+              put(
+                `${key} lost`,
+                group.metrics.stage_losses!.breakdown!.find((b) => b.key === part.key)!.numerator,
+              );
+              put(
+                `${key} days`,
+                group.metrics.time_in_stage_days!.breakdown!.find((b) => b.key === part.key)!.numerator,
+              );
+            }
+          for (const [key, n] of [...expected]) if (n === 0) expected.delete(key);
+          expect(got).toEqual(expected);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });

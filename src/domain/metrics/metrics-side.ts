@@ -5,16 +5,16 @@
  * "Conventions" is the rule book: which day puts a record in a period, whose it is, what counts.
  */
 import { NULL_CODE, NULL_DAY, NULL_INT32, createIdIndex } from '../snapshot/columns.ts';
-import { FIELD_CODE } from '../snapshot/opportunity-snapshot.ts';
 import { activityDayIndex } from '../snapshot/activity-snapshot.ts';
 import { DomainError } from '../errors.ts';
 import { cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 import { GroupResolver, SlotTable, NO_KEY } from './group-resolver.ts';
 import { candidateRows } from './opportunity-row-index.ts';
+import { stageEventRange, stageEvents } from './stage-events.ts';
 import { MetricTally, PersonLedger, RecordLog, ValueLog, type RecordRule } from './metric-tally.ts';
 import { addMonths, tenureMonthOf } from './metric-periods.ts';
 import type { MetricsInput, PeriodSpan } from './metric-types.ts';
-import { MS_PER_DAY, RowHistory, endOfDayMs } from './row-history.ts';
+import { RowHistory, endOfDayMs } from './row-history.ts';
 
 /** Which passes and which parts of them a request needs. */
 export type MetricNeeds = {
@@ -144,8 +144,8 @@ export class MetricsSide {
   run(): this {
     const { needs } = this;
     const rampPlan = needs.ramp ? this.planRamp() : undefined;
-    if (needs.closed || needs.created || needs.open || needs.stages || rampPlan)
-      this.passOpportunities(rampPlan);
+    if (needs.closed || needs.created || needs.open || rampPlan) this.passOpportunities(rampPlan);
+    if (needs.stages) this.passStages();
     if (needs.activities) this.passActivities();
     if (needs.quota) this.passQuotas();
     if (rampPlan) this.ramp = this.finishRamp(rampPlan);
@@ -208,7 +208,7 @@ export class MetricsSide {
     const closedFrom = ramp ? Math.min(windowFrom, ramp.benchmarkFrom, ...ramp.hireDays) : windowFrom;
     const closedTo = ramp ? asOf + 1 : windowTo;
     const needClosed = needs.closed || ramp !== undefined;
-    const everyRow = needs.open || needs.stages;
+    const everyRow = needs.open;
     const needCreated = needs.created;
 
     // Only the rows some requested family can count (the day indexes of the snapshot).
@@ -216,7 +216,6 @@ export class MetricsSide {
       ...(needClosed ? { closed: { from: closedFrom, to: closedTo } } : {}),
       ...(needCreated ? { created: { from: windowFrom, to: windowTo } } : {}),
       ...(needs.open ? { openAsOf: asOf } : {}),
-      ...(needs.stages ? { changedFrom: windowFrom } : {}),
     });
     for (let position = 0; position < rows.length; position++) {
       const r = rows[position]!;
@@ -392,75 +391,71 @@ export class MetricsSide {
           }
         }
       }
-
-      if (needs.stages) this.walkStages(r, created, staticSlot, history, isLost);
     }
   }
 
   /**
-   * Stage exits of row r dated in the counted window, from its recorded stage changes (oldest
-   * first): each exit from an open stage is an advance (to a later open stage or won), a loss (to
-   * a lost stage) or a step back (to an earlier open stage).
+   * Stage exits dated in the counted window (stage-events.ts, one slice of the snapshot's exits by
+   * day): each exit from an open stage is an advance (to a later open stage or won), a loss (to a
+   * lost stage) or a step back (to an earlier open stage), credited to the deal's owner at the end
+   * of that day (person groupings) or to the deal's group.
    */
-  private walkStages(
-    r: number,
-    created: number,
-    staticSlot: number,
-    history: RowHistory,
-    isLost: boolean,
-  ): void {
-    const { changes } = this.input.opportunities;
-    const first = changes.offsets[r]!;
-    const end = changes.offsets[r + 1]!;
+  private passStages(): void {
+    const s = this.input.opportunities;
+    const events = stageEvents(s);
+    const [first, end] = stageEventRange(events, this.windowFrom, this.windowTo);
     if (first === end) return;
-    const windowFromMs = this.windowFrom * MS_PER_DAY;
-    const windowToMs = this.windowTo * MS_PER_DAY;
-    // The last change first: it is in a column read in row order, the history is not.
-    if (!history.changesAfter(r, windowFromMs)) return;
-    const { changedAtMs, field, oldValue, newValue } = changes;
-    if (changedAtMs[first]! >= windowToMs) return;
-    const { tally, stageCategory, openRank, resolver } = this;
+    const { tally, stageCategory, openRank, resolver, asOf } = this;
     const width = tally.openStageWidth;
-    const id = this.input.opportunities.id[r]!;
     const exitsLog = this.logs.get('stageExits');
     const lossesLog = this.logs.get('stageLosses');
-    const needOwner = resolver.personBased || this.visible !== null;
-    let entryDay = created;
-    for (let c = first; c < end; c++) {
-      const at = changedAtMs[c]!;
-      if (at >= windowToMs) break;
-      if (field[c] !== FIELD_CODE.stage) continue;
-      const day = Math.floor(at / MS_PER_DAY);
-      const from = oldValue[c]!;
-      const to = newValue[c]!;
-      if (from === to) continue;
-      if (!Number.isNaN(from) && at >= windowFromMs) {
-        const rank = openRank[from]!;
-        const toCategory = Number.isNaN(to) ? -1 : stageCategory[to]!;
-        if (stageCategory[from] === -1 || toCategory === -1) this.issues.unknownStage++;
-        else if (rank >= 0) {
-          const owner = needOwner ? history.ownerBefore(r, endOfDayMs(day)) : NULL_CODE;
-          if (!needOwner || this.isVisible(owner, day)) {
-            const slot = this.resolver.personBased
-              ? this.slotOfKey(resolver.keyOfPerson(owner, day))
-              : staticSlot >= 0
-                ? staticSlot
-                : (staticSlot = this.slotOfKey(resolver.keyOfDeal(r, isLost)));
-            const cell = slot * width + rank;
-            tally.stageExits[cell]! += 1;
-            if (toCategory === 1 || (toCategory === 0 && openRank[to]! > rank))
-              tally.stageAdvanced[cell]! += 1;
-            else if (toCategory === 2) {
-              tally.stageLost[cell]! += 1;
-              lossesLog?.push(slot, id);
-            }
-            // Without a creation day the entry is unknown: the exit counts with no time in the stage.
-            tally.stageDays[cell]! += entryDay === NULL_DAY ? 0 : Math.max(0, day - entryDay);
-            exitsLog?.push(slot, id);
-          }
-        }
+    const personBased = resolver.personBased;
+    const needOwner = personBased || this.visible !== null;
+    const byLostReason = resolver.groupBy === 'lost_reason';
+    const { offsets, firstDay } = events;
+    const dayOf = (p: number) => {
+      // The slice's day: the last d with offsets[d − firstDay] ≤ p (binary search of the offsets).
+      let low = 0;
+      let high = offsets.length - 2;
+      while (low < high) {
+        const middle = (low + high + 1) >>> 1;
+        if (offsets[middle]! <= p) low = middle;
+        else high = middle - 1;
       }
-      if (!Number.isNaN(to)) entryDay = day;
+      return firstDay + low;
+    };
+    let day = dayOf(first);
+    let dayEnd = offsets[day - firstDay + 1]!;
+    for (let p = first; p < end; p++) {
+      while (p >= dayEnd) dayEnd = offsets[++day - firstDay + 1]!;
+      const r = events.row[p]!;
+      // A deal created after the as-of day does not exist yet.
+      if (s.createdOn[r]! > asOf) continue;
+      const from = events.from[p]!;
+      const to = events.to[p]!;
+      const rank = openRank[from]!;
+      const toCategory = to < 0 ? -1 : stageCategory[to]!;
+      if (stageCategory[from] === -1 || toCategory === -1) {
+        this.issues.unknownStage++;
+        continue;
+      }
+      if (!(rank >= 0)) continue;
+      const owner = needOwner ? events.owner[p]! : NULL_CODE;
+      if (needOwner && !this.isVisible(owner, day)) continue;
+      const slot = personBased
+        ? this.slotOfKey(resolver.keyOfPerson(owner, day))
+        : this.slotOfKey(resolver.keyOfDeal(r, byLostReason && this.isLostAsOf(r)));
+      const cell = slot * width + rank;
+      tally.stageExits[cell]! += 1;
+      if (toCategory === 1 || (toCategory === 0 && openRank[to]! > rank)) tally.stageAdvanced[cell]! += 1;
+      else if (toCategory === 2) {
+        tally.stageLost[cell]! += 1;
+        lossesLog?.push(slot, s.id[r]!);
+      }
+      // Without a creation day the entry is unknown: the exit counts with no time in the stage.
+      const entryDay = events.entryDay[p]!;
+      tally.stageDays[cell]! += entryDay === NULL_DAY ? 0 : Math.max(0, day - entryDay);
+      exitsLog?.push(slot, s.id[r]!);
     }
   }
 

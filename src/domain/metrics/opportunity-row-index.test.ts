@@ -32,8 +32,6 @@ function bruteForce(s: OpportunitySnapshot, needs: RowNeeds): Set<number> {
       const closed = !(closedOn !== NULL_DAY && closedOn > asOf) && closedByStage;
       if (!closed) out.add(r);
     }
-    if (needs.changedFrom !== undefined && history.changesAfter(r, needs.changedFrom * 86_400_000))
-      out.add(r);
   }
   return out;
 }
@@ -46,7 +44,6 @@ const needsArbitrary = fc.record(
     closed: range,
     created: range,
     openAsOf: fc.integer({ min: -20, max: 220 }).map((d) => baseDay + d),
-    changedFrom: fc.integer({ min: -20, max: 220 }).map((d) => baseDay + d),
   },
   { requiredKeys: [] },
 );

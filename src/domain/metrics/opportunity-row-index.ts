@@ -10,8 +10,8 @@
  * - created deals by their creation day: rows created in the window;
  * - open deals as of the as-of day: rows without closed_on, rows closed after the as-of day, rows
  *   changed after it (their as-of stage may differ from today's), and rows whose closed_on is set
- *   while their stage today is not closed (inconsistent data: open by their stage);
- * - stage exits in the window: rows with a change on or after the window's first day.
+ *   while their stage today is not closed (inconsistent data: open by their stage).
+ * Stage exits have their own index (stage-events.ts).
  *
  * Memoised per snapshot object: snapshots are immutable and replaced on reload.
  */
@@ -78,8 +78,6 @@ export type RowNeeds = {
   created?: { from: number; to: number };
   /** Deals open at the end of this day. */
   openAsOf?: number;
-  /** Rows with a change on or after this day. */
-  changedFrom?: number;
 };
 
 /**
@@ -105,11 +103,6 @@ export function candidateRows(s: OpportunitySnapshot, needs: RowNeeds): Int32Arr
     add(index.byLastChange.rows, ...dayRange(index.byLastChange, day + 1, last(index.byLastChange)));
     add(index.closedOnButOpen);
   }
-  if (needs.changedFrom !== undefined)
-    add(
-      index.byLastChange.rows,
-      ...dayRange(index.byLastChange, needs.changedFrom, last(index.byLastChange)),
-    );
   // In row order: the pass then reads the columns forwards, not scattered by day.
   let total = 0;
   for (const part of parts) total += part.to - part.from;
