@@ -320,6 +320,8 @@ export type NewAdjustment = { payee: string; period: string; amount: DecimalText
 export type StatementDetail = {
   statement: Statement;
   runId: RunId;
+  planId?: string;
+  planVersion?: number;
   closed: boolean;
   disputes: Dispute[];
 };

@@ -64,11 +64,7 @@ export function PlanAssignments({
             <thead>
               <tr>
                 <th scope="col">Position</th>
-                <th scope="col">Holder today</th>
-                <th scope="col">From</th>
-                <th scope="col">
-                  Until <span className="cell-sub">first day off the plan</span>
-                </th>
+                <th scope="col">Dates</th>
                 <th scope="col" className="num">
                   Target incentive
                 </th>
@@ -84,16 +80,15 @@ export function PlanAssignments({
                 >
                   <th scope="row">
                     {a.position.title}
-                    <span className="cell-sub">
-                      <code>{a.position.key}</code> · {a.position.role}
+                    <span className="cell-sub" data-testid="assignment-holder">
+                      {a.holder ? a.holder.name : 'vacant'} · <code>{a.position.key}</code>
                     </span>
                   </th>
-                  <td>{a.holder ? a.holder.name : <span className="muted">vacant</span>}</td>
-                  <td className="nowrap tabular" data-testid="assignment-from">
-                    {formatDay(a.from)}
-                  </td>
-                  <td className="nowrap tabular">
-                    {a.to ? formatDay(a.to) : <span className="muted">open-ended</span>}
+                  <td className="nowrap tabular" data-testid="assignment-dates">
+                    from {formatDay(a.from)}
+                    <span className="cell-sub">
+                      {a.to ? `until ${formatDay(a.to)} (first day off)` : 'open-ended'}
+                    </span>
                   </td>
                   <td className="num tabular" data-testid="assignment-target">
                     {a.targetIncentive === null ? '—' : formatPay(a.targetIncentive, a.currency)}
@@ -261,7 +256,7 @@ function AssignmentForm({
             aria-describedby={describedBy('to', `${id}-to-hint`)}
           />
           <span className="field-hint" id={`${id}-to-hint`}>
-            The first day it no longer does. Empty: until changed.
+            The first day it no longer does. Empty: open-ended.
           </span>
           {fieldError('to')}
         </div>
