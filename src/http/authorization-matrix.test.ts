@@ -113,6 +113,7 @@ const rules: Record<string, Rule> = {
   'PUT /api/comp/plans/{id}': { kind: 'roles', roles: payManagers },
   'GET /api/comp/plans/{id}/assignments': { kind: 'roles', roles: payManagers },
   'POST /api/comp/plans/{id}/assignments': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/positions': { kind: 'roles', roles: payManagers },
   'GET /api/comp/periods': { kind: 'roles', roles: payReaders },
   'POST /api/comp/periods/{period}/close': { kind: 'roles', roles: payManagers },
   'POST /api/comp/runs': { kind: 'roles', roles: payManagers },
@@ -395,6 +396,7 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
       case 'GET /api/comp/periods':
       case 'GET /api/comp/runs':
       case 'GET /api/comp/adjustments':
+      case 'GET /api/comp/positions':
         return { path: route.split(' ')[1]! };
       case 'POST /api/comp/plans/validate':
         return { path: '/api/comp/plans/validate', init: json('POST', { source: matrixPlan }) };

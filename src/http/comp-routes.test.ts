@@ -167,6 +167,62 @@ describe.each(testDatabaseKinds())('compensation routes on %s', (kind) => {
     ]);
   });
 
+  it('lists the positions to assign, with holder today and plans, searched by key, title or holder', async () => {
+    const all = await admin.json('/api/comp/positions');
+    expect(all.status, JSON.stringify(all.body)).toBe(200);
+    expect(all.body.total).toBe(6);
+    expect(all.body.positions.map((p: any) => p.key)).toEqual([
+      'pos-a',
+      'pos-b',
+      'pos-c',
+      'pos-east',
+      'pos-west',
+      'pos-vp',
+    ]);
+    expect(all.body.positions[0]).toEqual({
+      id: fx.positions.a,
+      key: 'pos-a',
+      title: 'AE East 1',
+      role: 'rep',
+      holder: { key: 'rep-a', name: 'Ann Rep' },
+      plans: [{ planId: 'flat-ten', from: '2026-01-01', to: null }],
+    });
+    expect(all.body.positions.find((p: any) => p.key === 'pos-vp').plans).toEqual([]);
+    // Mia holds West today (she held East until 2026-04-01): the holder is today's.
+    const mia = await admin.json('/api/comp/positions?q=mia');
+    expect(mia.body.positions.map((p: any) => [p.key, p.holder.name])).toEqual([['pos-west', 'Mia Mover']]);
+    const east = await admin.json('/api/comp/positions?q=East');
+    expect(east.body.positions.map((p: any) => p.key)).toEqual(['pos-a', 'pos-b', 'pos-east']);
+    // The search is a substring, not a pattern.
+    expect((await admin.json('/api/comp/positions?q=%25')).body).toEqual({ positions: [], total: 0 });
+    const page = await admin.json('/api/comp/positions?limit=2&offset=2');
+    expect([page.body.positions.map((p: any) => p.key), page.body.total]).toEqual([['pos-c', 'pos-east'], 6]);
+    expect((await ann.json('/api/comp/positions')).status).toBe(403);
+
+    // The assignment form shows each problem beside its field: the paths name them.
+    const backwards = await send(admin, 'POST', '/api/comp/plans/flat-ten/assignments', {
+      position: 'pos-vp',
+      from: '2026-06-01',
+      to: '2026-05-01',
+    });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.problems).toEqual([
+      { field: 'to', value: '2026-05-01', message: 'must be after from' },
+    ]);
+    const malformed = await send(admin, 'POST', '/api/comp/plans/flat-ten/assignments', {
+      position: 'pos-vp',
+      from: '2026-06-01',
+      targetIncentive: '12,000',
+      payMix: '70-30',
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.problems.map((p: any) => p.field).sort()).toEqual([
+      'json.payMix',
+      'json.targetIncentive',
+    ]);
+    expect((await admin.json('/api/comp/plans/flat-ten/assignments')).body.assignments).toHaveLength(3);
+  });
+
   it('runs a period in the background and stores a statement per payee', async () => {
     const run = await runPeriod('2026-08');
     expect(run.summary).toEqual({ payees: 3, earnings: '6300.00', payable: '6300.00', lines: 3 });
@@ -390,6 +446,52 @@ describe.each(testDatabaseKinds())('compensation routes on %s', (kind) => {
     expect(resolved.body.dispute.adjustment).toMatchObject({ period: '2026-09', amount: '25.50' });
     const adjustments = await admin.json('/api/comp/adjustments?period=2026-09');
     expect(adjustments.body.adjustments.map((a: any) => a.amount)).toEqual(['25.50']);
+  });
+
+  it('lists approved adjustments with the payee and the run that pays each, once a run has', async () => {
+    const before = await admin.json('/api/comp/adjustments?period=2026-09');
+    // The goodwill adjustment resolved above waits for the next run of September.
+    expect(before.body.adjustments).toEqual([
+      expect.objectContaining({ payee: 'rep-a', payeeName: 'Ann Rep', amount: '25.50', paidInRun: null }),
+    ]);
+    const created = await send(admin, 'POST', '/api/comp/adjustments', {
+      payee: 'rep-b',
+      period: '2026-09',
+      amount: '80.50',
+      reason: 'Booth duty at the September trade show',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.adjustment).toMatchObject({
+      payee: 'rep-b',
+      period: '2026-09',
+      amount: '80.50',
+      currency: 'USD',
+      approver: 'admin@example.com',
+      disputeId: null,
+    });
+    const noReason = await send(admin, 'POST', '/api/comp/adjustments', {
+      payee: 'rep-b',
+      period: '2026-09',
+      amount: '0',
+      reason: '  ',
+    });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.problems).toEqual([expect.objectContaining({ field: 'reason' })]);
+
+    const run = await runPeriod('2026-09');
+    const after = await admin.json('/api/comp/adjustments?period=2026-09');
+    expect(after.body.adjustments.map((a: any) => [a.payee, a.payeeName, a.amount, a.paidInRun])).toEqual([
+      ['rep-a', 'Ann Rep', '25.50', run.id],
+      ['rep-b', 'Ben Rep', '80.50', run.id],
+    ]);
+    const ben = await statementOf(admin, 'rep-b', '2026-09');
+    expect(ben.statement.lines.map((l: any) => [l.kind, l.amount, l.trace.details?.reason])).toEqual([
+      ['adjustment', '80.50', 'Booth duty at the September trade show'],
+    ]);
+    // The dispute's August adjustment is paid by the August run the period was closed on.
+    const august = await admin.json('/api/comp/adjustments?period=2026-08');
+    expect(august.body.adjustments.map((a: any) => a.paidInRun)).toEqual([runs[1]]);
+    expect((await ann.json('/api/comp/adjustments')).status).toBe(403);
   });
 
   it('estimates what a deal would pay a rep on their plan', async () => {

@@ -2,7 +2,8 @@
 // server on a small demo organisation: the compensation admin writes a plan whose test cases run
 // (one fails visibly, then is fixed in a new version), runs a month with a live progress display,
 // a rep opens their statement, follows a line to its deal and questions it, and the admin resolves
-// the question with an adjustment that the next run pays.
+// the question with an adjustment that the next run pays; then the admin assigns the plan to a
+// position and adds an adjustment through their forms, and the next run pays it under that plan.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -388,6 +389,160 @@ describe('Reward in the browser: plans, runs, statements and disputes', () => {
     // The rep cannot resolve.
     expect(await rep.getByRole('form', { name: 'Resolve the dispute' }).count()).toBe(0);
     await screenshot(rep, 'reward-15-rep-dispute-history');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('(e) lets the admin assign a plan to a position and add an adjustment through the forms, which the next run pays', async () => {
+    // Another rep than the one who disputed: the one who earned the most in the current month.
+    const { statements } = await apiCall<{ statements: StatementSummary[] }>(
+      admin,
+      'GET',
+      `/api/comp/statements?period=${nextPeriod}`,
+    );
+    const other = statements
+      .filter((s) => s.payee.startsWith('rep-') && s.payee !== payee.payee)
+      .sort((a, b) => Number(b.totals.earnings) - Number(a.totals.earnings))[0]!;
+    const { positions } = await apiCall<{
+      positions: { key: string; title: string; holder: { key: string; name: string } | null }[];
+    }>(admin, 'GET', `/api/comp/positions?q=${encodeURIComponent(other.payeeName)}`);
+    const position = positions.find((p) => p.holder?.key === other.payee)!;
+    expect(position).toBeDefined();
+
+    // The plan written in (a) is assigned to nobody yet: the empty state says what an assignment does.
+    await rewardTab(admin, 'Plans').click();
+    await admin
+      .getByTestId('plans-table')
+      .getByRole('link', { name: 'Account executive — revenue', exact: true })
+      .click();
+    await admin.waitForURL(`${baseUrl}/reward/plans/ae-revenue`);
+    const section = admin.getByTestId('plan-assignments');
+    expect(await section.getByTestId('no-assignments').textContent()).toContain('no run pays anybody by it');
+    const form = admin.getByRole('form', { name: 'Assign the plan to a position' });
+    // By default an assignment starts on the first day of the pay period running today.
+    const from = form.getByLabel('From');
+    await expect.poll(() => from.inputValue()).toBe(`${nextPeriod}-01`);
+    await screenshot(admin, 'reward-16-plan-no-assignments');
+
+    // Keyboard only: type part of the holder's name in the position picker, Enter picks the match.
+    const picker = form.getByRole('combobox', { name: 'Position' });
+    await picker.focus();
+    await picker.pressSequentially(other.payeeName);
+    const option = form.getByRole('option').first();
+    await expect.poll(() => option.textContent()).toContain(other.payeeName);
+    expect(await option.textContent()).toContain(position.key);
+    await picker.press('Enter');
+    expect(await form.getByTestId('picked-position').textContent()).toContain(position.title);
+    // The position already has the demo plan: the form says which assignment a run uses.
+    expect(await form.getByTestId('other-plans').textContent()).toContain('demo-account-executive');
+
+    // An end on the start day is refused by the API; its problem is shown beside the Until field.
+    await form.getByLabel('Until (optional)').fill(`${nextPeriod}-01`);
+    await form.getByLabel(/Target incentive/).fill('72000');
+    await form.getByLabel('Pay mix (optional)').fill('65/35');
+    await form.getByRole('button', { name: 'Assign the plan' }).click();
+    expect(await form.getByTestId('error-to').textContent()).toBe('must be after from');
+    expect(await form.getByLabel('Until (optional)').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByTestId('form-alert').textContent()).toContain('The plan was not assigned.');
+    await screenshot(admin, 'reward-17-plan-assignment-error');
+
+    // Open-ended instead, submitted with Enter from the last field.
+    await form.getByLabel('Until (optional)').fill('');
+    await form.getByLabel('Pay mix (optional)').press('Enter');
+    const assigned = form.getByTestId('assigned');
+    await assigned.waitFor();
+    expect(await assigned.textContent()).toContain(
+      `${position.title} (${other.payeeName}) is on this plan from`,
+    );
+    const row = section.locator(`[data-testid="assignments-table"] tr[data-position="${position.key}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(other.payeeName);
+    expect(await row.getByTestId('assignment-target').textContent()).toBe('$72,000.00');
+    expect(await row.getByTestId('assignment-pay-mix').textContent()).toBe('65/35');
+    await screenshot(admin, 'reward-18-plan-assigned');
+
+    // The adjustments: the dispute's adjustment of (d) is listed as paid by the run of (d).
+    await rewardTab(admin, 'Adjustments').click();
+    await admin.getByRole('heading', { level: 1, name: 'Adjustments' }).waitFor();
+    const table = admin.getByTestId('adjustments-table');
+    const disputed = table.locator(`tr[data-payee="${payee.payee}"]`).first();
+    await disputed.waitFor();
+    expect(await disputed.getByTestId('adjustment-amount').textContent()).toBe('+$250.00');
+    expect(
+      await disputed.getByTestId('adjustment-status').locator('[data-status]').getAttribute('data-status'),
+    ).toBe('paid');
+
+    const adjust = admin.getByRole('form', { name: 'Add an adjustment' });
+    expect(await adjust.getByTestId('adjustment-approver').textContent()).toBe(`You (${adminEmail})`);
+    // The period defaults to the open month running today.
+    expect(await adjust.getByLabel('Period').inputValue()).toBe(nextPeriod);
+    const payeePicker = adjust.getByRole('combobox', { name: 'Payee' });
+    await payeePicker.focus();
+    await payeePicker.pressSequentially(other.payeeName);
+    await expect.poll(() => adjust.getByRole('option').first().textContent()).toContain(other.payeeName);
+    await payeePicker.press('Enter');
+    expect(await adjust.getByTestId('picked-person').textContent()).toContain(other.payeeName);
+    // A comma is not a decimal point: the API refuses it and the form shows why, beside the amount.
+    await adjust.getByLabel('Amount').fill('125,50');
+    await adjust.getByLabel('Reason').fill('Booth duty at the regional trade show');
+    await adjust.getByRole('button', { name: 'Add the adjustment' }).click();
+    expect(await adjust.getByTestId('error-amount').textContent()).toContain('expected a decimal amount');
+    await screenshot(admin, 'reward-19-adjustment-error');
+    await adjust.getByLabel('Amount').fill('125.50');
+    await adjust.getByRole('button', { name: 'Add the adjustment' }).click();
+    const added = admin.getByTestId('adjustment-added');
+    await added.waitFor();
+    const monthName = new Intl.DateTimeFormat('en-US', {
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }).format(new Date(`${nextPeriod}-01T00:00:00Z`));
+    expect(await added.textContent()).toContain(
+      `+$125.50 for ${other.payeeName} in ${monthName} is approved by you. The next run of ${monthName} pays it.`,
+    );
+    const mine = table.locator(`tr[data-payee="${other.payee}"]`);
+    await mine.waitFor();
+    expect(await mine.getByTestId('adjustment-amount').textContent()).toBe('+$125.50');
+    expect(await mine.textContent()).toContain('Booth duty at the regional trade show');
+    expect(await mine.textContent()).toContain(adminEmail);
+    expect(await mine.getByTestId('adjustment-status').textContent()).toContain(
+      `Waiting for the next run of ${monthName}`,
+    );
+    await screenshot(admin, 'reward-20-adjustment-added');
+
+    // The next run of the month, started from the notice, pays it on the payee's statement, under the new plan.
+    await added.getByRole('button', { name: `Run ${monthName} now` }).click();
+    await admin.waitForURL(/\/reward\/runs\/\d+$/);
+    await admin.locator('[data-testid="run"][data-status="succeeded"]').waitFor({ timeout: 60_000 });
+    const runId = new URL(admin.url()).pathname.split('/').pop()!;
+    await admin.goto(`${baseUrl}/reward/statements/${encodeURIComponent(other.payee)}/${nextPeriod}`);
+    const statement = admin.locator(`[data-testid="statement"][data-payee="${other.payee}"]`);
+    await statement.waitFor();
+    expect(await statement.getByTestId('statement-plan').textContent()).toContain('ae-revenue');
+    const line = statement.locator('[data-testid="statement-line"][data-kind="adjustment"]');
+    await line.waitFor();
+    expect(await line.getByTestId('line-amount').textContent()).toBe('$125.50');
+    expect(await line.getByTestId('line-explanation').textContent()).toContain(
+      `approved by ${adminEmail}: Booth duty at the regional trade show`,
+    );
+    expect(await statement.getByTestId('total-adjustments').textContent()).toContain('$125.50');
+    await screenshot(admin, 'reward-21-statement-with-adjustment');
+
+    // Back on the list, the adjustment reads paid by that run.
+    await admin.getByTestId('statement-adjust-link').click();
+    await admin.waitForURL(/\/reward\/adjustments\?/);
+    const paid = admin.getByTestId('adjustments-table').locator(`tr[data-payee="${other.payee}"]`);
+    await expect.poll(() => paid.getByTestId('adjustment-status').textContent()).toContain(`In run ${runId}`);
+    // Opened from the statement, the form has the payee filled in.
+    await expect
+      .poll(() => admin.getByRole('form', { name: 'Add an adjustment' }).getByTestId('picked-person').count())
+      .toBe(1);
+    await screenshot(admin, 'reward-22-adjustment-paid');
+
+    // A rep has no Adjustments tab (see (c)); the page says they cannot open it, and the API refuses them.
+    await rep.goto(`${baseUrl}/reward/adjustments`);
+    await rep.getByTestId('no-access').waitFor();
+    expect(await rep.getByRole('form', { name: 'Add an adjustment' }).count()).toBe(0);
+    expect(await rep.evaluate(async () => (await fetch('/api/comp/adjustments')).status)).toBe(403);
     expect(pageErrors).toEqual([]);
   });
 });

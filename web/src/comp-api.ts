@@ -124,9 +124,28 @@ export type PlanSummary = {
   tests: { passed: number; failed: number };
 };
 
+/** A plan paying a position for [from, to): `to` is the first day it no longer does (null: open-ended). */
+export type PlanAssignment = {
+  id: number;
+  position: { id: number; key: string; title: string; role: string };
+  /** Who holds the position today (null: vacant). */
+  holder: { key: string; name: string } | null;
+  from: string;
+  to: string | null;
+  targetIncentive: DecimalText | null;
+  currency: string;
+  /** Base/variable, such as "70/30". */
+  payMix: string | null;
+};
+
 export type PlanDetail = {
   id: string;
   name: string;
+  status?: 'active' | 'draft';
+  period?: 'month' | 'quarter';
+  currency?: string;
+  effectiveFrom?: string;
+  effectiveTo?: string | null;
   current: {
     version: number;
     source: string;
@@ -140,16 +159,25 @@ export type PlanDetail = {
     createdBy: string | null;
     tests?: { passed: number; failed: number };
   }[];
-  assignments: {
-    id: number;
-    position: { id: number; key: string; title: string; role: string };
-    holder: { key: string; name: string } | null;
-    from: string;
-    to: string | null;
-    targetIncentive: string | null;
-    currency: string;
-    payMix: string | null;
-  }[];
+  assignments: PlanAssignment[];
+};
+
+/** A position a plan can be assigned to, with its holder today and its plan assignments not ended. */
+export type CompPosition = {
+  id: number;
+  key: string;
+  title: string;
+  role: string;
+  holder: { key: string; name: string } | null;
+  plans: { planId: string; from: string; to: string | null }[];
+};
+
+export type NewAssignment = {
+  position: number | string;
+  from: string;
+  to?: string | null;
+  targetIncentive?: DecimalText | null;
+  payMix?: string | null;
 };
 
 export type PlanCheck = { problems: PlanProblem[]; testResults: PlanTestResult[] };
@@ -271,21 +299,29 @@ export type Dispute = {
   currency?: string;
 };
 
+/** An approved adjustment (every adjustment is approved by whoever creates it). */
 export type Adjustment = {
   id: string | number;
   payee: string;
   payeeName?: string | null;
   period: string;
   amount: DecimalText;
+  currency?: string;
   reason: string;
   approver?: string | null;
   createdAt?: string;
   disputeId?: string | number | null;
+  /** The run whose current statement of the payee and period pays it; null until one does (the list only). */
+  paidInRun?: number | null;
 };
+
+export type NewAdjustment = { payee: string; period: string; amount: DecimalText; reason: string };
 
 export type StatementDetail = {
   statement: Statement;
   runId: RunId;
+  planId?: string;
+  planVersion?: number;
   closed: boolean;
   disputes: Dispute[];
 };
@@ -355,6 +391,19 @@ export const compApi = {
       body: { source },
     }),
 
+  assignments: async (planId: string) =>
+    (await compRequest<{ assignments: PlanAssignment[] }>(`/api/comp/plans/${enc(planId)}/assignments`))
+      .assignments,
+  assignPlan: async (planId: string, input: NewAssignment) =>
+    (
+      await compRequest<{ assignment: PlanAssignment }>(`/api/comp/plans/${enc(planId)}/assignments`, {
+        method: 'POST',
+        body: input,
+      })
+    ).assignment,
+  positions: (query: { q?: string; limit?: number; offset?: number }) =>
+    compRequest<{ positions: CompPosition[]; total: number }>(`/api/comp/positions${queryString(query)}`),
+
   periods: async () => (await compRequest<{ periods: PayPeriod[] }>('/api/comp/periods')).periods,
   closePeriod: (period: string) =>
     compRequest<unknown>(`/api/comp/periods/${enc(period)}/close`, { method: 'POST', body: {} }),
@@ -398,9 +447,16 @@ export const compApi = {
     input: { resolution: 'explained' | 'adjusted'; message: string; amount?: string },
   ) => compRequest<unknown>(`/api/comp/disputes/${enc(id)}/resolve`, { method: 'POST', body: input }),
 
-  adjustments: async (period?: string) =>
-    (await compRequest<{ adjustments: Adjustment[] }>(`/api/comp/adjustments${queryString({ period })}`))
+  adjustments: async (query: { period?: string; payee?: string } = {}) =>
+    (await compRequest<{ adjustments: Adjustment[] }>(`/api/comp/adjustments${queryString(query)}`))
       .adjustments,
+  createAdjustment: async (input: NewAdjustment) =>
+    (
+      await compRequest<{ adjustment: Adjustment }>('/api/comp/adjustments', {
+        method: 'POST',
+        body: input,
+      })
+    ).adjustment,
 
   estimate: async (
     input: { opportunityId: number; payee?: string } | { deal: HypotheticalDeal; payee?: string },

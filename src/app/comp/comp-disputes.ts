@@ -2,7 +2,7 @@ import type { Scope } from '../../domain/access/scope.ts';
 import type { StatementLine } from '../../domain/comp/comp-types.ts';
 import { currencyDigits, decimalToMinor, minorToDecimal } from '../../domain/comp/exact-money.ts';
 import { AppError } from '../../domain/errors.ts';
-import { findPersonById, findPersonByKey } from '../../store/comp/comp-input-store.ts';
+import { findPeopleByKeys, findPersonById, findPersonByKey } from '../../store/comp/comp-input-store.ts';
 import {
   findDispute,
   insertAdjustment,
@@ -17,10 +17,12 @@ import {
   type DisputeRow,
 } from '../../store/comp/comp-dispute-store.ts';
 import { planVersionsForPeriod } from '../../store/comp/comp-plan-store.ts';
+import { findCurrentRunsWithLine } from '../../store/comp/comp-run-store.ts';
 import { loadPlanPayees } from '../../store/comp/comp-input-store.ts';
 import { recordAudit, type Actor } from '../audit/audit-log.ts';
 import { disputeSummary, statementScopeOf, type CompService, type DisputeSummary } from './comp-service.ts';
 import type { CompPeriod } from './comp-period.ts';
+import { adjustmentLineId } from './run-input.ts';
 
 /**
  * Disputes and manual adjustments (issue 6 point 7, point 5): a payee raises a question on a line
@@ -345,15 +347,35 @@ export async function createAdjustment(
   return adjustmentView(rows.find((r) => r.id === id)!);
 }
 
+/**
+ * An adjustment in the list: with the payee's name, and the run whose current statement of the
+ * payee and period pays it (null while no run has: the next run of the period will, as long as a
+ * plan pays the payee then; a closed period is never run again).
+ */
+export type AdjustmentListItem = AdjustmentView & { payeeName: string | null; paidInRun: number | null };
+
 export async function listAdjustmentViews(
   comp: CompService,
   filters: { period?: string; payee?: string },
-): Promise<AdjustmentView[]> {
+): Promise<AdjustmentListItem[]> {
   const periods = filters.period ? [comp.period(filters.period).label] : undefined;
-  return (
-    await listAdjustments(comp.store.db, {
-      ...(periods ? { periods } : {}),
-      ...(filters.payee ? { payee: filters.payee } : {}),
-    })
-  ).map(adjustmentView);
+  const rows = await listAdjustments(comp.store.db, {
+    ...(periods ? { periods } : {}),
+    ...(filters.payee ? { payee: filters.payee } : {}),
+  });
+  const [people, paidIn] = await Promise.all([
+    findPeopleByKeys(
+      comp.store.db,
+      rows.map((r) => r.payee),
+    ),
+    findCurrentRunsWithLine(
+      comp.store.db,
+      rows.map((r) => ({ payee: r.payee, period: r.period, lineId: adjustmentLineId(r.id) })),
+    ),
+  ]);
+  return rows.map((r, i) => ({
+    ...adjustmentView(r),
+    payeeName: people.get(r.payee)?.name ?? null,
+    paidInRun: paidIn[i] ?? null,
+  }));
 }

@@ -18,6 +18,7 @@ import {
   listAssignments,
   listCurrentPlanVersions,
   listPlanVersions,
+  listPositions,
   type AssignmentRow,
 } from '../../store/comp/comp-plan-store.ts';
 import {
@@ -70,6 +71,15 @@ export type AssignmentView = {
   targetIncentive: string | null;
   currency: string;
   payMix: string | null;
+};
+
+export type PositionView = {
+  id: number;
+  key: string;
+  title: string;
+  role: string;
+  holder: { key: string; name: string } | null;
+  plans: { planId: string; from: string; to: string | null }[];
 };
 
 export type PlanDetail = {
@@ -356,6 +366,32 @@ export class CompService {
     if (!(await findPlanVersion(this.store.db, planId)))
       throw new AppError('not_found', `No plan ${planId}.`);
     return (await listAssignments(this.store.db, planId, this.clock.now().slice(0, 10))).map(assignmentView);
+  }
+
+  /**
+   * The positions a plan can be assigned to, for the assignment form's picker: each with its
+   * holder today and the plan assignments not ended by today (a payee is paid by one plan in a
+   * period: the assignment starting last wins, run-input.ts).
+   */
+  async listPositions(filters: { q?: string; limit: number; offset: number }): Promise<{
+    positions: PositionView[];
+    total: number;
+  }> {
+    const { positions, total } = await listPositions(this.store.db, {
+      ...filters,
+      asOf: this.clock.now().slice(0, 10),
+    });
+    return {
+      positions: positions.map((p) => ({
+        id: p.id,
+        key: p.key,
+        title: p.title,
+        role: p.role,
+        holder: p.holderKey ? { key: p.holderKey, name: p.holderName ?? p.holderKey } : null,
+        plans: p.plans,
+      })),
+      total,
+    };
   }
 
   /** Assigns a plan to a position (by id or external key) from a day, with the target incentive. */

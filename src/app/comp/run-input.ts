@@ -41,6 +41,16 @@ export type RunInput = {
   notes: { code: string; message: string; payee?: string }[];
 };
 
+/** The engine's id of a stored adjustment (comp_adjustments.id) in a run's input. */
+export function adjustmentInputId(adjustmentId: number): string {
+  return `adjustment-${adjustmentId}`;
+}
+
+/** The id of the line a stored adjustment pays on a statement (the ledger's `adjustment:<input id>`). */
+export function adjustmentLineId(adjustmentId: number): string {
+  return `adjustment:${adjustmentInputId(adjustmentId)}`;
+}
+
 /** Reads a stored plan version again from its source: the document the engine runs. */
 export function planOfVersion(version: PlanVersionRow): PlanDocument {
   const { plan, problems } = parsePlanText(version.source);
@@ -139,7 +149,7 @@ export async function loadRunInput(
     const planAdjustments: AdjustmentInput[] = adjustments
       .filter((a) => keys.has(a.payee) && a.currency === plan.currency)
       .map((a) => ({
-        id: `adjustment-${a.id}`,
+        id: adjustmentInputId(a.id),
         payee: a.payee,
         period: a.period,
         amount: minorToDecimal(a.amountMinor, digits),

@@ -69,6 +69,18 @@ const Assignment = z
     payMix: z.string().nullable(),
   })
   .openapi('CompPlanAssignment');
+const Position = z
+  .object({
+    id: z.number(),
+    key: z.string(),
+    title: z.string(),
+    role: z.string(),
+    holder: z.object({ key: z.string(), name: z.string() }).nullable(),
+    plans: z.array(z.object({ planId: z.string(), from: z.string(), to: z.string().nullable() })).openapi({
+      description: 'plan assignments of the position not ended by today, earliest first',
+    }),
+  })
+  .openapi('CompPosition');
 const PlanDetail = z
   .object({
     id: z.string(),
@@ -210,6 +222,13 @@ const Adjustment = z
     createdAt: z.string(),
   })
   .openapi('CompAdjustment');
+const AdjustmentListItem = Adjustment.extend({
+  payeeName: z.string().nullable(),
+  paidInRun: z.number().nullable().openapi({
+    description:
+      "the run whose current statement of the payee and period pays it; null until a run of the period does (a closed period's is never run again)",
+  }),
+}).openapi('CompAdjustmentListItem');
 const Dispute = DisputeSummary.extend({
   runId: z.number(),
   disputedLine: z.record(z.string(), z.unknown()),
@@ -392,6 +411,24 @@ export function registerCompRoutes(app: Api, table: RouteTable, attain: Attain):
       );
       return c.json({ assignment }, 201);
     },
+  );
+
+  app.openapi(
+    secureRoute(table, manage, {
+      method: 'get',
+      path: '/api/comp/positions',
+      summary:
+        'Positions to assign plans to: key, title, role, holder today and current plan assignments; searched by key, title or holder',
+      request: {
+        query: z.object({
+          q: z.string().max(200).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+        }),
+      },
+      responses: { 200: ok('Positions', z.object({ positions: z.array(Position), total: z.number() })) },
+    }),
+    async (c) => c.json(await comp.listPositions(c.req.valid('query')), 200),
   );
 
   // ---- periods and runs -----------------------------------------------------------------------
@@ -754,9 +791,10 @@ export function registerCompRoutes(app: Api, table: RouteTable, attain: Attain):
     secureRoute(table, manage, {
       method: 'get',
       path: '/api/comp/adjustments',
-      summary: 'Manual adjustments, by period and payee',
+      summary:
+        'Approved adjustments (manual and from disputes), by period and payee, with the run that pays each',
       request: { query: z.object({ period: periodLabel.optional(), payee: payeeKey.optional() }) },
-      responses: { 200: ok('Adjustments', z.object({ adjustments: z.array(Adjustment) })) },
+      responses: { 200: ok('Adjustments', z.object({ adjustments: z.array(AdjustmentListItem) })) },
     }),
     async (c) => c.json({ adjustments: await listAdjustmentViews(comp, c.req.valid('query')) }, 200),
   );

@@ -297,3 +297,77 @@ export async function findPosition(
     .executeTakeFirst();
   return row ? { id: row.id, key: row.external_key, title: row.title, role: row.role } : undefined;
 }
+
+export type PositionRow = {
+  id: number;
+  key: string;
+  title: string;
+  role: string;
+  holderKey: string | null;
+  holderName: string | null;
+  /** The plan assignments of the position that have not ended by `asOf`, earliest first. */
+  plans: { planId: string; from: string; to: string | null }[];
+};
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+/**
+ * Positions with their holder on `asOf` and the plan assignments not ended by then, by title and
+ * key: those whose key, title, or holder's name or key contains `q`; one page and the total.
+ */
+export async function listPositions(
+  db: Kysely<Database>,
+  filters: { q?: string; asOf: string; limit: number; offset: number },
+): Promise<{ positions: PositionRow[]; total: number }> {
+  const pattern = filters.q?.trim() ? `%${escapeLike(filters.q.trim())}%` : null;
+  const rows = await sql<{
+    id: number;
+    external_key: string;
+    title: string;
+    role: string;
+    holder_key: string | null;
+    holder_name: string | null;
+    total: number;
+  }>`
+    SELECT pos.id, pos.external_key, pos.title, pos.role, pe.external_key AS holder_key,
+           pe.name AS holder_name, count(*) OVER ()::int AS total
+    FROM positions pos
+    LEFT JOIN LATERAL (SELECT person_id FROM position_holders h WHERE h.position_id = pos.id
+                       AND h.valid_from <= ${filters.asOf}::date
+                       AND (h.valid_to IS NULL OR h.valid_to > ${filters.asOf}::date)
+                       ORDER BY h.valid_from DESC LIMIT 1) h ON true
+    LEFT JOIN people pe ON pe.id = h.person_id
+    WHERE ${pattern}::text IS NULL OR pos.external_key ILIKE ${pattern} OR pos.title ILIKE ${pattern}
+       OR pe.name ILIKE ${pattern} OR pe.external_key ILIKE ${pattern}
+    ORDER BY pos.title, pos.external_key
+    LIMIT ${filters.limit} OFFSET ${filters.offset}
+  `.execute(db);
+  const ids = rows.rows.map((r) => r.id);
+  const plans =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom('comp_plan_assignments')
+          .select(['position_id', 'plan_id', 'valid_from', 'valid_to'])
+          .where('position_id', 'in', ids)
+          .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', filters.asOf)]))
+          .orderBy('valid_from')
+          .orderBy('id')
+          .execute();
+  return {
+    positions: rows.rows.map((r) => ({
+      id: r.id,
+      key: r.external_key,
+      title: r.title,
+      role: r.role,
+      holderKey: r.holder_key,
+      holderName: r.holder_name,
+      plans: plans
+        .filter((p) => p.position_id === r.id)
+        .map((p) => ({ planId: p.plan_id, from: p.valid_from, to: p.valid_to })),
+    })),
+    total: rows.rows[0]?.total ?? 0,
+  };
+}

@@ -510,6 +510,34 @@ export async function findCurrentStatement(
   return row ? storedStatement(row as StatementHeaderSelect) : undefined;
 }
 
+/**
+ * For each (payee, period, line id): the run of that payee's current statement of the period (see
+ * listCurrentStatements) when the statement carries a line with that id, else null. Answers, for
+ * instance, whether an approved adjustment is paid yet.
+ */
+export async function findCurrentRunsWithLine(
+  db: Kysely<Database>,
+  wanted: readonly { payee: string; period: string; lineId: string }[],
+): Promise<(number | null)[]> {
+  if (wanted.length === 0) return [];
+  const rows = await sql<{ i: number; run_id: number }>`
+    SELECT w.i::int AS i, cur.run_id
+    FROM unnest(${wanted.map((w) => w.payee)}::text[], ${wanted.map((w) => w.period)}::text[],
+                ${wanted.map((w) => w.lineId)}::text[]) WITH ORDINALITY AS w(payee, period, line_id, i)
+    JOIN LATERAL (SELECT s.run_id, s.statement_no, s.legacy_lines FROM comp_statements s
+                  JOIN comp_runs r ON r.id = s.run_id
+                  WHERE r.status = 'succeeded' AND s.payee = w.payee AND s.period = w.period
+                  ORDER BY s.run_id DESC LIMIT 1) cur ON true
+    WHERE CASE WHEN cur.statement_no IS NOT NULL
+               THEN EXISTS (SELECT 1 FROM comp_statement_lines l WHERE l.run_id = cur.run_id
+                            AND l.statement_no = cur.statement_no AND l.line_id = w.line_id)
+               ELSE cur.legacy_lines @> jsonb_build_array(jsonb_build_object('id', w.line_id)) END
+  `.execute(db);
+  const out = new Array<number | null>(wanted.length).fill(null);
+  for (const r of rows.rows) out[r.i - 1] = Number(r.run_id);
+  return out;
+}
+
 /** Every statement one run stored, in payee order (headers; lines with listStatementLines). */
 export async function listRunStatements(db: Kysely<Database>, runId: number): Promise<StoredStatement[]> {
   const rows = await db

@@ -17,6 +17,8 @@ export function CompNav() {
     },
     { path: '/reward/disputes', label: manage ? 'Disputes inbox' : 'My disputes', show: can('pay:read') },
     { path: '/reward/runs', label: 'Runs and periods', show: manage },
+    // Listing and adding adjustments both need pay:manage (GET and POST /api/comp/adjustments).
+    { path: '/reward/adjustments', label: 'Adjustments', show: manage },
     { path: '/reward/plans', label: 'Plans', show: manage },
   ];
   return (

@@ -100,6 +100,13 @@ export function CompStatement({
                 <span className="badge badge-info">Open period, may still change</span>
               )}{' '}
               Run <code>{detail.runId}</code>
+              {detail.planId && (
+                <span data-testid="statement-plan">
+                  {' '}
+                  · Plan <code>{detail.planId}</code>
+                  {detail.planVersion !== undefined ? ` v${detail.planVersion}` : ''}
+                </span>
+              )}
             </p>
           </div>
           <div className="toolbar-buttons" aria-label="Exports">

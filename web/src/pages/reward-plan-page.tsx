@@ -7,15 +7,16 @@ import {
   type PlanProblem,
   type PlanTestResult,
 } from '../comp-api.ts';
-import { formatAmount } from '../comp-format.ts';
 import { newPlanTemplate, planIdOf } from '../comp-plan-template.ts';
+import { PlanAssignments } from '../components/comp-assignments.tsx';
 import { CompNav } from '../components/comp-nav.tsx';
 import { PlanProblems, PlanTestResults } from '../components/comp-plan-tests.tsx';
 import { ArrowLeftIcon } from '../components/icons.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { ProblemAlert } from '../components/problem-alert.tsx';
-import { formatDay, formatInstant } from '../format.ts';
+import { formatInstant } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
+import { useSession } from '../session.tsx';
 import { useLoad } from '../use-load.ts';
 
 type Outcome =
@@ -28,6 +29,9 @@ export function RewardPlanPage({ id }: { id: string }) {
   const isNew = id === 'new';
   const loaded = useLoad<PlanDetail | null>(() => (isNew ? Promise.resolve(null) : compApi.plan(id)), [id]);
   const plan = loaded.data;
+  const { can } = useSession();
+  // The pay calendar, for the default start of a new assignment (the current period's first day).
+  const periods = useLoad(() => (isNew ? Promise.resolve([]) : compApi.periods()), [isNew]);
   return (
     <>
       <Link to="/reward/plans" className="back-link">
@@ -65,7 +69,12 @@ export function RewardPlanPage({ id }: { id: string }) {
             />
             <div className="comp-columns">
               <VersionHistory plan={plan} />
-              <Assignments plan={plan} />
+              <PlanAssignments
+                plan={plan}
+                canAssign={can('pay:manage')}
+                periods={periods.data}
+                onAssigned={loaded.reload}
+              />
             </div>
           </>
         )
@@ -291,48 +300,6 @@ function VersionHistory({ plan }: { plan: PlanDetail }) {
           </li>
         ))}
       </ol>
-    </section>
-  );
-}
-
-function Assignments({ plan }: { plan: PlanDetail }) {
-  return (
-    <section className="card" aria-labelledby="assignments-title">
-      <h2 id="assignments-title" className="card-title">
-        Assigned to
-      </h2>
-      {plan.assignments.length === 0 ? (
-        <p className="muted">No position is assigned this plan yet.</p>
-      ) : (
-        <table className="table table-compact" aria-label="Assignments">
-          <thead>
-            <tr>
-              <th scope="col">Position</th>
-              <th scope="col">From</th>
-              <th scope="col" className="num">
-                Target incentive
-              </th>
-              <th scope="col">Pay mix</th>
-            </tr>
-          </thead>
-          <tbody>
-            {plan.assignments.map((a, i) => (
-              <tr key={i}>
-                <th scope="row">
-                  {a.position.title}
-                  <span className="cell-sub">{a.holder ? a.holder.name : 'vacant'}</span>
-                </th>
-                <td className="nowrap">
-                  {formatDay(a.from)}
-                  {a.to ? ` – ${formatDay(a.to)}` : ''}
-                </td>
-                <td className="num tabular">{formatAmount(a.targetIncentive)}</td>
-                <td>{a.payMix ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import type { Permission } from '../api.ts';
 import { NoAccess } from '../components/no-access.tsx';
 import { Redirect } from '../router.tsx';
 import type { Session } from '../session.tsx';
+import { RewardAdjustmentsPage } from './reward-adjustments-page.tsx';
 import { RewardComparePage } from './reward-compare-page.tsx';
 import { RewardDisputePage } from './reward-dispute-page.tsx';
 import { RewardDisputesPage } from './reward-disputes-page.tsx';
@@ -68,6 +69,8 @@ export function resolveRewardPage(clean: string, session: Session): Resolved | n
     return needs('pay:manage', 'Plan', () => (
       <RewardPlanPage key={clean} id={decodeURIComponent(plan[1]!)} />
     ));
+  if (clean === '/reward/adjustments')
+    return needs('pay:manage', 'Adjustments', () => <RewardAdjustmentsPage />);
   if (clean === '/reward/runs') return needs('pay:manage', 'Runs and periods', () => <RewardRunsPage />);
   if (clean === '/reward/runs/compare')
     return needs('pay:manage', 'Compare runs', () => <RewardComparePage />);

@@ -94,7 +94,8 @@ export function RewardRunsPage() {
             <h2 id="start-title">Start a run</h2>
             <p className="card-description">
               Computes every payee of the period. Rerunning an open period replaces its statements; a closed
-              period is never rewritten (differences become adjustments in the next open period).
+              period is never rewritten (differences become adjustments in the next open period). A run pays
+              the <Link to="/reward/adjustments">approved adjustments</Link> of its period.
             </p>
           </div>
         </div>

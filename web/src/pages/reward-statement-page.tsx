@@ -7,10 +7,12 @@ import { ArrowLeftIcon } from '../components/icons.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { ProblemAlert } from '../components/problem-alert.tsx';
 import { Link } from '../router.tsx';
+import { useSession } from '../session.tsx';
 import { useLoad } from '../use-load.ts';
 
 /** One payee's statement for one period, as an admin or a manager opens it from the list. */
 export function RewardStatementPage({ payee, period }: { payee: string; period: string }) {
+  const { can } = useSession();
   const detail = useLoad(() => compApi.statement(payee, period), [payee, period]);
   const notFound = detail.problem && (detail.problem.status === 404 || detail.problem.status === 403);
   return (
@@ -21,6 +23,17 @@ export function RewardStatementPage({ payee, period }: { payee: string; period: 
       <PageHeader
         title={detail.data ? `Statement of ${detail.data.statement.payeeName}` : 'Statement'}
         tagline="Every line with its reason; open a line for its credits, tiers, rate and arithmetic."
+        actions={
+          can('pay:manage') ? (
+            <Link
+              to={`/reward/adjustments${queryString({ payee, period: detail.data?.closed ? undefined : period })}`}
+              className="button button-secondary"
+              data-testid="statement-adjust-link"
+            >
+              Add an adjustment
+            </Link>
+          ) : undefined
+        }
       />
       <CompNav />
       {notFound ? (
