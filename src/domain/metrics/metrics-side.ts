@@ -429,8 +429,9 @@ export class MetricsSide {
     for (let p = first; p < end; p++) {
       while (p >= dayEnd) dayEnd = offsets[++day - firstDay + 1]!;
       const r = events.row[p]!;
-      // A deal created after the as-of day does not exist yet.
-      if (s.createdOn[r]! > asOf) continue;
+      // A deal created after the as-of day does not exist yet (its exits are dated after its
+      // creation, so only an exit flagged as dated before it can belong to such a deal).
+      if (events.createdLater[p] === 1 && s.createdOn[r]! > asOf) continue;
       const from = events.from[p]!;
       const to = events.to[p]!;
       const rank = openRank[from]!;

@@ -14,7 +14,7 @@
  *
  * Memoised per snapshot object: snapshots are immutable and replaced on reload.
  */
-import { NULL_CODE } from '../snapshot/columns.ts';
+import { NULL_CODE, NULL_DAY } from '../snapshot/columns.ts';
 import { FIELD_CODE, type OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
 import { MS_PER_DAY } from './row-history.ts';
 
@@ -31,6 +31,11 @@ export type StageEvents = {
   entryDay: Int32Array;
   /** The deal's owner at the end of the exit's day (NULL_CODE for none). */
   owner: Int32Array;
+  /**
+   * 1 where the deal's creation day is after the exit (inconsistent data): only then can the
+   * creation day be after an as-of day the exit is not, so only then need it be read.
+   */
+  createdLater: Uint8Array;
 };
 
 const memo = new WeakMap<OpportunitySnapshot, StageEvents>();
@@ -49,6 +54,7 @@ export function stageEvents(s: OpportunitySnapshot): StageEvents {
   const to = new Int32Array(count);
   const entryDay = new Int32Array(count);
   const ownerAt = new Int32Array(count);
+  const createdLater = new Uint8Array(count);
   let n = 0;
   let firstDay = Infinity;
   let lastDay = -Infinity;
@@ -75,6 +81,7 @@ export function stageEvents(s: OpportunitySnapshot): StageEvents {
         while (k < rowEnd && changedAtMs[k]! < endOfDay) k++;
         let j = k;
         while (j < rowEnd && field[j] !== FIELD_CODE.owner_person_id) j++;
+        createdLater[n] = s.createdOn[r]! !== NULL_DAY && s.createdOn[r]! > d ? 1 : 0;
         ownerAt[n] = j === rowEnd ? s.owner[r]! : Number.isNaN(oldValue[j]!) ? NULL_CODE : oldValue[j]!;
         n++;
         if (d < firstDay) firstDay = d;
@@ -101,6 +108,7 @@ export function stageEvents(s: OpportunitySnapshot): StageEvents {
     to: new Int32Array(n),
     entryDay: new Int32Array(n),
     owner: new Int32Array(n),
+    createdLater: new Uint8Array(n),
   };
   for (let i = 0; i < n; i++) {
     const p = next[day[i]! - firstDay]!++;
@@ -109,6 +117,7 @@ export function stageEvents(s: OpportunitySnapshot): StageEvents {
     events.to[p] = to[i]!;
     events.entryDay[p] = entryDay[i]!;
     events.owner[p] = ownerAt[i]!;
+    events.createdLater[p] = createdLater[i]!;
   }
   memo.set(s, events);
   return events;
