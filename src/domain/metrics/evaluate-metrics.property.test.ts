@@ -377,4 +377,55 @@ describe('evaluateMetrics: properties', () => {
       { numRuns: 150 },
     );
   });
+
+  it('counts closed deals the same from the packed columns as from the rows', () => {
+    // Closed-deal metrics alone take the packed path (closed-deals.ts); with an open-pipeline
+    // metric beside them the same numbers come from the row path.
+    const closedOnly = [
+      'won_revenue',
+      'won_revenue_new_business',
+      'won_deals',
+      'average_deal_size',
+      'gross_margin',
+      'win_rate',
+      'competitive_win_rate',
+      'lost_deals',
+      'sales_cycle_days',
+      'sales_cycle_median_days',
+    ];
+    fc.assert(
+      fc.property(
+        organisationSpec,
+        period,
+        asOfDay,
+        fc.constantFrom<GroupBy>(...personGroupings, 'company', ...dealGroupings),
+        fc.integer({ min: 0, max: 1_000 }),
+        fc.boolean(),
+        (spec, p, asOf, groupBy, salt, scoped) => {
+          const base = buildOrganisation(spec);
+          const input: MetricsInput = scoped
+            ? { ...base, visible: (person: number, day: number) => (person * 31 + day * 7 + salt) % 3 !== 0 }
+            : base;
+          const packed = evaluateMetrics(input, {
+            ...request(groupBy, closedOnly, p, asOf),
+            withRecords: true,
+          });
+          const rows = evaluateMetrics(input, {
+            ...request(groupBy, [...closedOnly, 'open_pipeline'], p, asOf),
+            withRecords: true,
+          });
+          const closedPart = (result: MetricsResult) =>
+            result.groups
+              .map((g) => ({
+                key: g.key,
+                metrics: Object.fromEntries(closedOnly.map((id) => [id, g.metrics[id]])),
+              }))
+              .filter((g) => closedOnly.some((id) => (g.metrics[id]?.records?.ids.length ?? 0) > 0));
+          expect(closedPart(packed)).toEqual(closedPart(rows));
+          expect(packed.issues).toEqual(rows.issues.filter((i) => i.metric !== 'open_pipeline'));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
 });

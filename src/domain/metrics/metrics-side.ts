@@ -9,7 +9,16 @@ import { activityDayIndex } from '../snapshot/activity-snapshot.ts';
 import { DomainError } from '../errors.ts';
 import { cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 import { GroupResolver, SlotTable, NO_KEY } from './group-resolver.ts';
-import { candidateRows } from './opportunity-row-index.ts';
+import { candidateRows, opportunityRowIndex } from './opportunity-row-index.ts';
+import {
+  CLOSED_CHANGED_LATER,
+  CLOSED_WON,
+  NOT_CLOSED,
+  closedDeals,
+  decidedColumnsOf,
+  type DecidedColumns,
+} from './closed-deals.ts';
+import { dayOfPosition, dayRange } from '../snapshot/day-index.ts';
 import { stageEventRange, stageEvents } from './stage-events.ts';
 import { MetricTally, PersonLedger, RecordLog, ValueLog, type RecordRule } from './metric-tally.ts';
 import { addMonths, tenureMonthOf } from './metric-periods.ts';
@@ -177,13 +186,10 @@ export class MetricsSide {
     const asOfEndMs = endOfDayMs(asOf);
     const history = new RowHistory(s);
     const other = new RowHistory(s);
-    const { createdOn, closedOn, isClosed: closedNow, isWon: wonNow, currency, grossMarginBps } = s;
+    const { createdOn, closedOn, isClosed: closedNow, isWon: wonNow, currency } = s;
     const { amountMinor, closeOn: closeOnColumn, owner: ownerColumn } = s;
     const stageCodes = s.stage.codes;
     const currencyCodes = currency.codes;
-    const dealTypeCodes = s.dealType.codes;
-    const competitorCodes = s.competitor.codes;
-    const lostReasonCodes = s.lostReason.codes;
     const dealTypeCode = (type: string): number => s.dealType.dictionary.indexOf(type);
     const newBusinessCode = dealTypeCode('new_business');
     const expansionCode = dealTypeCode('expansion');
@@ -211,17 +217,89 @@ export class MetricsSide {
     const everyRow = needs.open;
     const needCreated = needs.created;
 
-    // Only the rows some requested family can count (the day indexes of the snapshot).
-    const rows = candidateRows(s, {
-      ...(needClosed ? { closed: { from: closedFrom, to: closedTo } } : {}),
-      ...(needCreated ? { created: { from: windowFrom, to: windowTo } } : {}),
-      ...(needs.open ? { openAsOf: asOf } : {}),
-    });
-    for (let position = 0; position < rows.length; position++) {
-      const r = rows[position]!;
+    const rowColumns = decidedColumnsOf(s);
+    // A deal decided (won or lost) in the window, counted in its group: its columns at index i of
+    // `c` (the snapshot's own for the row path, closedDeals' packed ones for the fast path).
+    const countDecided = (
+      c: DecidedColumns,
+      i: number,
+      r: number,
+      day: number,
+      owner: number,
+      isWon: boolean,
+      isLost: boolean,
+      amount: number,
+      inCurrency: boolean,
+      hasAmount: boolean,
+      created: number,
+    ): number => {
+      const slot = personBased
+        ? this.slotOfKey(resolver.keyOfPerson(owner, day))
+        : this.slotOfKey(resolver.keyOfDeal(r, isLost));
+      const id = c.id[i]!;
+      decidedLog?.push(slot, id);
+      if (isWon) {
+        tally.won[slot]! += 1;
+        wonLog?.push(slot, id);
+        if (!inCurrency) issues.otherCurrency++;
+        else if (!hasAmount) issues.missingAmount++;
+        if (hasAmount) {
+          this.wonAbs += Math.abs(amount);
+          tally.wonAmount[slot]! += amount;
+          tally.wonWithAmount[slot]! += 1;
+          wonMoneyLog?.push(slot, id);
+          const type = c.dealType[i]!;
+          if (type === newBusinessCode) {
+            tally.wonNewBusiness[slot]! += amount;
+            typeLogs[0]?.push(slot, id);
+          } else if (type === expansionCode) {
+            tally.wonExpansion[slot]! += amount;
+            typeLogs[1]?.push(slot, id);
+          } else if (type === renewalCode) {
+            tally.wonRenewal[slot]! += amount;
+            typeLogs[2]?.push(slot, id);
+          }
+          const bps = c.marginBps[i]!;
+          if (bps !== NULL_INT32) {
+            const margin = marginMinor(amount, bps);
+            // A margin below -100% is larger than its amount: it counts towards the bound too.
+            this.wonAbs += Math.abs(margin);
+            tally.margin[slot]! += margin;
+            tally.marginBase[slot]! += amount;
+            marginLog?.push(slot, id);
+          }
+        }
+        if (created !== NULL_DAY) {
+          const cycle = day - created;
+          if (cycle < 0) issues.negativeCycle++;
+          else {
+            tally.cycleDays[slot]! += cycle;
+            tally.cycleDeals[slot]! += 1;
+            cycleLog?.push(slot, id);
+            if (needs.cycleList) this.cycles.push(slot, cycle);
+          }
+        }
+        if (needs.ledger && owner !== NULL_CODE) {
+          const entry = this.ledger.entry(slot, owner);
+          if (hasAmount) this.ledger.revenue[entry]! += amount;
+        }
+      } else {
+        tally.lost[slot]! += 1;
+        lostLog?.push(slot, id);
+        const reason = c.lostReason[i]!;
+        tally.lostByReason[slot * reasonWidth + (reason === NULL_CODE ? reasonWidth - 1 : reason)]! += 1;
+      }
+      if (c.competitor[i] !== NULL_CODE) {
+        tally.competitiveDecided[slot]! += 1;
+        if (isWon) tally.competitiveWon[slot]! += 1;
+        competitiveLog?.push(slot, id);
+      }
+      return slot;
+    };
+    const visitRow = (r: number): void => {
       const created = createdOn[r]!;
       // A deal created after the as-of day does not exist yet (NULL_DAY, unknown, is before every day).
-      if (created > asOf) continue;
+      if (created > asOf) return;
       const closedDay = closedOn[r]!;
       // Before reading any history: a row none of the requested families can count. A closed
       // deal is dated by its closed_on when it has one, a created one by its creation day.
@@ -230,7 +308,7 @@ export class MetricsSide {
         !(needClosed && (closedDay === NULL_DAY || (closedDay >= closedFrom && closedDay < closedTo))) &&
         !(needCreated && created >= windowFrom && created < windowTo)
       )
-        continue;
+        return;
       // The deal as it stood at the end of the as-of day: its current values unless it changed later.
       let stage: number;
       let amount: number;
@@ -270,68 +348,20 @@ export class MetricsSide {
               : history.ownerBefore(r, endOfDayMs(day));
           if (this.isVisible(owner, day)) {
             if (needs.closed && day >= windowFrom && day < windowTo) {
-              const slot = personBased
-                ? this.slotOfKey(resolver.keyOfPerson(owner, day))
-                : (staticSlot = this.slotOfKey(resolver.keyOfDeal(r, isLost)));
-              const id = s.id[r]!;
-              decidedLog?.push(slot, id);
-              if (isWon) {
-                tally.won[slot]! += 1;
-                wonLog?.push(slot, id);
-                if (!inCurrency) issues.otherCurrency++;
-                else if (!hasAmount) issues.missingAmount++;
-                if (hasAmount) {
-                  this.wonAbs += Math.abs(amount);
-                  tally.wonAmount[slot]! += amount;
-                  tally.wonWithAmount[slot]! += 1;
-                  wonMoneyLog?.push(slot, id);
-                  const type = dealTypeCodes[r]!;
-                  if (type === newBusinessCode) {
-                    tally.wonNewBusiness[slot]! += amount;
-                    typeLogs[0]?.push(slot, id);
-                  } else if (type === expansionCode) {
-                    tally.wonExpansion[slot]! += amount;
-                    typeLogs[1]?.push(slot, id);
-                  } else if (type === renewalCode) {
-                    tally.wonRenewal[slot]! += amount;
-                    typeLogs[2]?.push(slot, id);
-                  }
-                  const bps = grossMarginBps[r]!;
-                  if (bps !== NULL_INT32) {
-                    const margin = marginMinor(amount, bps);
-                    // A margin below -100% is larger than its amount: it counts towards the bound too.
-                    this.wonAbs += Math.abs(margin);
-                    tally.margin[slot]! += margin;
-                    tally.marginBase[slot]! += amount;
-                    marginLog?.push(slot, id);
-                  }
-                }
-                if (created !== NULL_DAY) {
-                  const cycle = day - created;
-                  if (cycle < 0) issues.negativeCycle++;
-                  else {
-                    tally.cycleDays[slot]! += cycle;
-                    tally.cycleDeals[slot]! += 1;
-                    cycleLog?.push(slot, id);
-                    if (needs.cycleList) this.cycles.push(slot, cycle);
-                  }
-                }
-                if (needs.ledger && owner !== NULL_CODE) {
-                  const entry = this.ledger.entry(slot, owner);
-                  if (hasAmount) this.ledger.revenue[entry]! += amount;
-                }
-              } else {
-                tally.lost[slot]! += 1;
-                lostLog?.push(slot, id);
-                const reason = lostReasonCodes[r]!;
-                tally.lostByReason[slot * reasonWidth + (reason === NULL_CODE ? reasonWidth - 1 : reason)]! +=
-                  1;
-              }
-              if (competitorCodes[r] !== NULL_CODE) {
-                tally.competitiveDecided[slot]! += 1;
-                if (isWon) tally.competitiveWon[slot]! += 1;
-                competitiveLog?.push(slot, id);
-              }
+              const slot = countDecided(
+                rowColumns,
+                r,
+                r,
+                day,
+                owner,
+                isWon,
+                isLost,
+                amount,
+                inCurrency,
+                hasAmount,
+                created,
+              );
+              if (!personBased) staticSlot = slot;
             }
             if (ramp && isWon && hasAmount && owner !== NULL_CODE)
               this.addRampRevenue(ramp, owner, day, amount);
@@ -391,6 +421,61 @@ export class MetricsSide {
           }
         }
       }
+    };
+
+    if (needs.closed && !needCreated && !needs.open && !ramp) {
+      // Closed deals only: the packed columns of the deals closed in the window, in closing order
+      // (read forwards), for every deal with no change after its closing day; the others, and the
+      // deals without closed_on (dated by their close_on as of the day, which their history knows),
+      // by the row path.
+      const closed = closedDeals(s);
+      const [from, to] = dayRange(closed.byDay, windowFrom, windowTo);
+      const { byDay, state, packed } = closed;
+      const ownerColumn = packed.owner;
+      const amountColumn = packed.amount;
+      const currencyColumn = packed.currency;
+      const createdColumn = packed.created;
+      let day = dayOfPosition(byDay, from);
+      let dayEnd = byDay.offsets[day - byDay.firstDay + 1]!;
+      for (let p = from; p < to; p++) {
+        while (p >= dayEnd) dayEnd = byDay.offsets[++day - byDay.firstDay + 1]!;
+        const dealState = state[p]!;
+        if (dealState === CLOSED_CHANGED_LATER) {
+          visitRow(byDay.rows[p]!);
+          continue;
+        }
+        if (dealState === NOT_CLOSED) continue;
+        const created = createdColumn[p]!;
+        if (created > asOf) continue;
+        const owner = ownerColumn[p]!;
+        if (!this.isVisible(owner, day)) continue;
+        const amount = amountColumn[p]!;
+        const inCurrency = currencyColumn[p] === currencyCode;
+        const isWon = dealState === CLOSED_WON;
+        countDecided(
+          packed,
+          p,
+          byDay.rows[p]!,
+          day,
+          owner,
+          isWon,
+          !isWon,
+          amount,
+          inCurrency,
+          inCurrency && !Number.isNaN(amount),
+          created,
+        );
+      }
+      const without = opportunityRowIndex(s).withoutClosedOn;
+      for (let position = 0; position < without.length; position++) visitRow(without[position]!);
+    } else {
+      // Only the rows some requested family can count (the day indexes of the snapshot).
+      const rows = candidateRows(s, {
+        ...(needClosed ? { closed: { from: closedFrom, to: closedTo } } : {}),
+        ...(needCreated ? { created: { from: windowFrom, to: windowTo } } : {}),
+        ...(needs.open ? { openAsOf: asOf } : {}),
+      });
+      for (let position = 0; position < rows.length; position++) visitRow(rows[position]!);
     }
   }
 
@@ -413,18 +498,7 @@ export class MetricsSide {
     const needOwner = personBased || this.visible !== null;
     const byLostReason = resolver.groupBy === 'lost_reason';
     const { offsets, firstDay } = events;
-    const dayOf = (p: number) => {
-      // The slice's day: the last d with offsets[d − firstDay] ≤ p (binary search of the offsets).
-      let low = 0;
-      let high = offsets.length - 2;
-      while (low < high) {
-        const middle = (low + high + 1) >>> 1;
-        if (offsets[middle]! <= p) low = middle;
-        else high = middle - 1;
-      }
-      return firstDay + low;
-    };
-    let day = dayOf(first);
+    let day = dayOfPosition(events, first);
     let dayEnd = offsets[day - firstDay + 1]!;
     for (let p = first; p < end; p++) {
       while (p >= dayEnd) dayEnd = offsets[++day - firstDay + 1]!;

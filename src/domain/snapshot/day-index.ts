@@ -46,3 +46,16 @@ export function dayRange(index: RowDayIndex, fromDay: number, toDay: number): [n
   const to = index.offsets[clamp(toDay)]!;
   return to > from ? [from, to] : [from, from];
 }
+
+/** The day of position p: the day whose slice holds it (a binary search of the offsets). */
+export function dayOfPosition(index: { firstDay: number; offsets: Int32Array }, p: number): number {
+  const { offsets } = index;
+  let low = 0;
+  let high = offsets.length - 2;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if (offsets[middle]! <= p) low = middle;
+    else high = middle - 1;
+  }
+  return index.firstDay + low;
+}

@@ -1,6 +1,7 @@
 /**
  * Small random organisations for property tests: deals that live through dated events (created,
- * moved from stage to stage, re-estimated, handed over, pushed, won or lost), activities, quotas
+ * moved from stage to stage, re-estimated, handed over, pushed, won or lost, corrected after the
+ * close), activities, quotas
  * and an effective-dated hierarchy. Each deal keeps its own event list, so the data "as it stood
  * at the end of day d" can be built independently of the engine (`truncateAt`): the oracle for
  * "nothing after the as-of day counts".
@@ -47,6 +48,16 @@ const deal = fc.record({
   product: fc.integer({ min: 1, max: 3 }),
   account: fc.integer({ min: 1, max: 5 }),
   leadSource: fc.option(fc.constantFrom('Web', 'Partner'), { freq: 3 }),
+  // A correction after the close (amount re-keyed, deal handed over), as CRMs record them.
+  afterClose: fc.option(
+    fc.record({
+      // Often the day after the close (the edge of "unchanged since its closing day").
+      gap: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 30 })),
+      amount: fc.option(fc.integer({ min: 0, max: 2_000_000 }), { freq: 2 }),
+      owner: fc.option(fc.constantFrom(...people), { freq: 2 }),
+    }),
+    { freq: 3 },
+  ),
 });
 
 const activity = fc.record({
@@ -100,6 +111,15 @@ function eventsOf(spec: OrganisationSpec['deals'][number]): DealEvent[] {
       minute,
       set: { stage: spec.outcome === 'won' ? 'Closed Won' : 'Closed Lost', closeOn: day },
     });
+    const after = spec.afterClose;
+    if (after && (after.amount !== null || after.owner !== null)) {
+      day += after.gap;
+      minute = after.gap === 0 ? minute + 1 : 0;
+      const set: Partial<DealState> = {};
+      if (after.amount !== null) set.amount = after.amount;
+      if (after.owner !== null) set.owner = after.owner;
+      events.push({ day, minute, set });
+    }
   }
   return events;
 }
@@ -140,7 +160,6 @@ export function buildOrganisation(spec: OrganisationSpec, truncateAt = Infinity)
       field('owner', 'owner_person_id', (v) => (v === null ? null : String(v)));
       state = next;
     }
-    const last = events[events.length - 1]!;
     const category = stageCategory.get(state!.stage);
     const closed = category !== 'open';
     opportunities.push({
@@ -158,7 +177,8 @@ export function buildOrganisation(spec: OrganisationSpec, truncateAt = Infinity)
       grossMarginBps: d.marginBps,
       createdOn: fromDayNumber(baseDay + d.created),
       closeOn: fromDayNumber(state!.closeOn),
-      closedOn: closed ? fromDayNumber(last.day) : null,
+      // The close sets closeOn to its day; a correction after it leaves closeOn alone.
+      closedOn: closed ? fromDayNumber(state!.closeOn) : null,
       isClosed: closed,
       isWon: category === 'won',
     });
