@@ -12,7 +12,7 @@
  * Memoised per snapshot object: snapshots are immutable and replaced on reload.
  */
 import type { RowDayIndex } from '../snapshot/day-index.ts';
-import type { OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
+import { FIELD_CODE, type OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
 import { lastChangeMs } from './last-change.ts';
 import { opportunityRowIndex } from './opportunity-row-index.ts';
 import { endOfDayMs } from './row-history.ts';
@@ -42,6 +42,13 @@ export type ClosedDeals = {
   byDay: RowDayIndex;
   state: Uint8Array;
   packed: DecidedColumns;
+  /**
+   * The rows without closed_on that may be closed on some day: in a stage that is not open (or of
+   * no known category) today or at some point of their history, or flagged closed. A deal without
+   * closed_on is dated by its close_on as of the day; the other rows without one (open pipeline,
+   * never closed) can count as closed on no day.
+   */
+  mayCloseWithoutDate: Int32Array;
 };
 
 const rowColumns = new WeakMap<OpportunitySnapshot, DecidedColumns>();
@@ -110,7 +117,16 @@ export function closedDeals(s: OpportunitySnapshot): ClosedDeals {
     const isWon = isClosed && (category === null ? s.isWon[r] === 1 : category === 'won');
     state[p] = !isClosed ? NOT_CLOSED : isWon ? CLOSED_WON : CLOSED_LOST;
   }
-  const deals = { byDay, state, packed };
+  const notOpen = (code: number) => code < 0 || s.stageCategory[code] !== 'open';
+  const { offsets, field, newValue } = s.changes;
+  const mayClose: number[] = [];
+  for (const r of opportunityRowIndex(s).withoutClosedOn) {
+    let may = s.isClosed[r] === 1 || notOpen(s.stage.codes[r]!);
+    for (let c = offsets[r]!; !may && c < offsets[r + 1]!; c++)
+      if (field[c] === FIELD_CODE.stage && !Number.isNaN(newValue[c]!) && notOpen(newValue[c]!)) may = true;
+    if (may) mayClose.push(r);
+  }
+  const deals = { byDay, state, packed, mayCloseWithoutDate: Int32Array.from(mayClose) };
   memo.set(s, deals);
   return deals;
 }

@@ -9,7 +9,7 @@ import { activityDayIndex } from '../snapshot/activity-snapshot.ts';
 import { DomainError } from '../errors.ts';
 import { cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 import { GroupResolver, SlotTable, NO_KEY } from './group-resolver.ts';
-import { candidateRows, opportunityRowIndex } from './opportunity-row-index.ts';
+import { candidateRows } from './opportunity-row-index.ts';
 import {
   CLOSED_CHANGED_LATER,
   CLOSED_WON,
@@ -426,8 +426,8 @@ export class MetricsSide {
     if (needs.closed && !needCreated && !needs.open && !ramp) {
       // Closed deals only: the packed columns of the deals closed in the window, in closing order
       // (read forwards), for every deal with no change after its closing day; the others, and the
-      // deals without closed_on (dated by their close_on as of the day, which their history knows),
-      // by the row path.
+      // deals without closed_on that may be closed (dated by their close_on as of the day, which
+      // their history knows), by the row path.
       const closed = closedDeals(s);
       const [from, to] = dayRange(closed.byDay, windowFrom, windowTo);
       const { byDay, state, packed } = closed;
@@ -466,7 +466,7 @@ export class MetricsSide {
           created,
         );
       }
-      const without = opportunityRowIndex(s).withoutClosedOn;
+      const without = closed.mayCloseWithoutDate;
       for (let position = 0; position < without.length; position++) visitRow(without[position]!);
     } else {
       // Only the rows some requested family can count (the day indexes of the snapshot).

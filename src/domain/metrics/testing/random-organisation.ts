@@ -48,6 +48,8 @@ const deal = fc.record({
   product: fc.integer({ min: 1, max: 3 }),
   account: fc.integer({ min: 1, max: 5 }),
   leadSource: fc.option(fc.constantFrom('Web', 'Partner'), { freq: 3 }),
+  // Some CRMs export a closed deal without its closed date: it is then dated by its close_on.
+  closedOnMissing: fc.boolean(),
   // A correction after the close (amount re-keyed, deal handed over), as CRMs record them.
   afterClose: fc.option(
     fc.record({
@@ -55,6 +57,8 @@ const deal = fc.record({
       gap: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 30 })),
       amount: fc.option(fc.integer({ min: 0, max: 2_000_000 }), { freq: 2 }),
       owner: fc.option(fc.constantFrom(...people), { freq: 2 }),
+      // Reopened: back in an open stage (it has no closed_on then).
+      reopen: fc.boolean(),
     }),
     { freq: 3 },
   ),
@@ -112,12 +116,13 @@ function eventsOf(spec: OrganisationSpec['deals'][number]): DealEvent[] {
       set: { stage: spec.outcome === 'won' ? 'Closed Won' : 'Closed Lost', closeOn: day },
     });
     const after = spec.afterClose;
-    if (after && (after.amount !== null || after.owner !== null)) {
+    if (after && (after.amount !== null || after.owner !== null || after.reopen)) {
       day += after.gap;
       minute = after.gap === 0 ? minute + 1 : 0;
       const set: Partial<DealState> = {};
       if (after.amount !== null) set.amount = after.amount;
       if (after.owner !== null) set.owner = after.owner;
+      if (after.reopen) set.stage = openStages[openStages.length - 1];
       events.push({ day, minute, set });
     }
   }
@@ -178,7 +183,7 @@ export function buildOrganisation(spec: OrganisationSpec, truncateAt = Infinity)
       createdOn: fromDayNumber(baseDay + d.created),
       closeOn: fromDayNumber(state!.closeOn),
       // The close sets closeOn to its day; a correction after it leaves closeOn alone.
-      closedOn: closed ? fromDayNumber(state!.closeOn) : null,
+      closedOn: closed && !d.closedOnMissing ? fromDayNumber(state!.closeOn) : null,
       isClosed: closed,
       isWon: category === 'won',
     });
