@@ -431,8 +431,12 @@ function runPeriods(
     const t = columns.transactions;
     let first = Infinity;
     let last = -Infinity;
-    if (t.count > 0) {
-      first = t.day[0]!;
+    // Deals whose earlier pay is carried belong to periods before these: they do not start them.
+    const carried = new Set(columns.carried.map((c) => c.transaction));
+    let from = 0;
+    while (from < t.count && carried.has(t.id[from]!)) from++;
+    if (from < t.count) {
+      first = t.day[from]!;
       last = t.day[t.count - 1]!;
     }
     for (const q of columns.quotas) {

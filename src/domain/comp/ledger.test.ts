@@ -886,3 +886,33 @@ describe('pay carried from before the periods computed (an earlier fiscal year)'
     expect(result.issues.map((i) => [i.code, i.transaction])).toEqual([['unknown_transaction', 'N-2']]);
   });
 });
+
+describe('periods of an input with carried pay and no periods named', () => {
+  it('start with the first deal that is not carried: a carried deal is not credited again', () => {
+    const result = calculateCompensation(
+      planDocumentSchema.parse({
+        id: 'carried-periods',
+        name: 'Carried, periods by default',
+        period: 'month',
+        effective_from: '2025-01-01',
+        credit: { types: [{ id: 'revenue', amount: 'amount' }] },
+        components: [{ id: 'commission', kind: 'commission', credit: 'revenue', rate: '5%' }],
+        clawback: { window_days: 180, method: 'full', attainment: 'keep' },
+      }),
+      {
+        currency: 'USD',
+        transactions: [
+          { id: 'N-1', date: '2025-11-20', owner: 'alice', amount: '10000', cancelled_on: '2026-02-10' },
+          { id: 'J-1', date: '2026-01-15', owner: 'alice', amount: '2000' },
+          { id: 'F-1', date: '2026-02-15', owner: 'alice', amount: '2000' },
+        ],
+        carried: [{ payee: 'alice', transaction: 'N-1', earned: '500' }],
+      },
+    );
+    expect(result.periods).toEqual(['2026-01', '2026-02']);
+    expect(result.statements.map((s) => [s.period, s.totals.earnings, s.totals.clawbacks])).toEqual([
+      ['2026-01', '100.00', '0.00'],
+      ['2026-02', '100.00', '-500.00'],
+    ]);
+  });
+});
