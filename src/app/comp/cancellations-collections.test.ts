@@ -95,12 +95,14 @@ describe.each(testDatabaseKinds())('cancellations and collections in a product r
         'bob,Bob Ode,rep',
         'carol,Carol Poe,rep',
         'dave,Dave Roe,rep',
+        'erin,Erin Sol,rep',
       ],
       // Dave: a deal of the previous year that is cancelled in February; Carol: one whose pay was
       // held in December and whose cash arrives in January.
       opportunities: [
         opportunities,
         'NOV-1,Initech-017,dave,Closed Won,10000,2025-10-01,2025-11-20,2026-02-10',
+        'OCT-1,Vandelay-2,erin,Closed Won,10000,2025-09-01,2025-10-15,2025-12-05',
         'DEC-1,Hooli-3,carol,Closed Won,100000,2025-10-01,2025-12-10,',
       ],
       invoices: ['invoice_key,opportunity_key,issued_on,amount', 'inv-dec,DEC-1,2025-12-10,100000'],
@@ -109,9 +111,11 @@ describe.each(testDatabaseKinds())('cancellations and collections in a product r
     await attain.comp.savePlan('hold-collected', holdPlan, actor);
     await attain.comp.assignPlan('clawback-keep', { position: 'alice', from: '2025-01-01' }, actor);
     await attain.comp.assignPlan('clawback-keep', { position: 'dave', from: '2025-01-01' }, actor);
+    await attain.comp.assignPlan('clawback-keep', { position: 'erin', from: '2025-01-01' }, actor);
     await attain.comp.assignPlan('hold-collected', { position: 'bob', from: '2025-01-01' }, actor);
     await attain.comp.assignPlan('hold-collected', { position: 'carol', from: '2025-01-01' }, actor);
     // The previous year's statements, as they were paid.
+    await run('2025-10');
     await run('2025-11');
     await run('2025-12');
   });
@@ -237,6 +241,24 @@ describe.each(testDatabaseKinds())('cancellations and collections in a product r
     expect(planInput.input.carried).toEqual([
       { payee: 'dave', transaction: 'NOV-1', earned: '500.00', periods: ['2025-11'] },
     ]);
+  });
+
+  it('does not claw back twice a deal whose cancellation moves from the previous year into this one', async () => {
+    // OCT-1 paid Erin $500 in October 2025 and was clawed back in December 2025.
+    expect(ledger(await statement('erin', '2025-12'))).toEqual([['clawback:OCT-1', 'clawback', '-500.00']]);
+    clock = '2026-02-01T09:00:00.000Z';
+    await load({
+      opportunities: [
+        opportunities,
+        'OCT-1,Vandelay-2,erin,Closed Won,10000,2025-09-01,2025-10-15,2026-01-20',
+      ],
+    });
+    await run('2026-01');
+    const jan = await statement('erin', '2026-01');
+    expect(jan.lines).toEqual([]);
+    expect(jan.totals).toMatchObject({ clawbacks: '0.00', payable: '0.00' });
+    const input = await loadRunInput(attain.store, compPeriodOf('2026-01', 1), 1, ['erin']);
+    expect(input.plans[0]!.input.carried).toBeUndefined();
   });
 
   it('releases in this year what was held at the previous year end as its cash arrives', async () => {

@@ -5,7 +5,8 @@
  * (cash collected, days elapsed), was paid by statements the run does not compute again. What
  * those statements paid is read back from the store: the current statement of each payee and
  * earlier period (the latest succeeded run's; for a closed period, the run it was closed on), its
- * earnings lines on the deal (what it earned) and its hold and release lines (what is still held).
+ * earnings lines on the deal less any clawback of it (what it paid) and its hold and release lines
+ * (what is still held).
  */
 import { sql, type Kysely } from 'kysely';
 import { toDayNumber } from '../../domain/calendar/day-number.ts';
@@ -17,7 +18,10 @@ import { minorToDecimal } from '../../domain/money.ts';
 import type { Database } from '../schema.ts';
 import { lineKindCode } from './statement-lines.ts';
 
-const EARNING_KINDS = (['commission', 'bonus', 'spiff', 'retro_adjustment'] as const).map(lineKindCode);
+// What a deal paid: its earnings lines, less what an earlier clawback already took back (a
+// cancellation moved into a later year is not clawed back twice).
+const PAID_KINDS = ['commission', 'bonus', 'spiff', 'retro_adjustment', 'clawback'] as const;
+const EARNING_KINDS = PAID_KINDS.map(lineKindCode);
 const HOLD_KINDS = (['hold', 'release'] as const).map(lineKindCode);
 
 export type CarriedPay = {
@@ -117,7 +121,7 @@ export async function loadCarriedPay(
     if (earned !== 0n) sum.periods.add(period);
   };
   for (const r of stored.rows) add(r.payee, r.deal, r.period, BigInt(r.earned ?? 0), BigInt(r.holds ?? 0));
-  const earningKinds = new Set(['commission', 'bonus', 'spiff', 'retro_adjustment']);
+  const earningKinds = new Set<string>(PAID_KINDS);
   for (const r of legacy.rows) {
     const minor = BigInt(decimalToMinor(r.amount, digits));
     if (earningKinds.has(r.kind)) add(r.payee, r.deal, r.period, minor, 0n);
