@@ -67,6 +67,11 @@ export type OpportunityRecord = {
   engagedOn: string | null;
   closeOn: string | null;
   closedOn: string | null;
+  /**
+   * The day a won deal was cancelled (a plan's clawback reads it); null: it stands. Absent: the
+   * source does not say, and a stored cancellation is kept.
+   */
+  cancelledOn?: string | null;
   lostReason: string | null;
   competitor: string | null;
   discountBps: number | null;

@@ -72,6 +72,11 @@ class FieldReader {
     return parsed.value;
   }
 
+  /** Whether the file carries this field at all (a column mapped to it), even blank. */
+  has(field: string): boolean {
+    return field in this.row;
+  }
+
   text(field: string): string | null {
     const text = this.raw(field);
     return text === '' ? null : text;
@@ -373,6 +378,8 @@ function normaliseOpportunity(r: FieldReader, ctx: NormaliseContext): NormaliseR
     engagedOn: r.date('engaged_on'),
     closeOn: r.date('close_on'),
     closedOn,
+    // A file without the column leaves a stored cancellation as it is (CRM exports carry none).
+    ...(r.has('cancelled_on') ? { cancelledOn: r.date('cancelled_on') } : {}),
     lostReason: r.text('lost_reason'),
     competitor: r.text('competitor'),
     discountBps: r.bps('discount_percent'),
@@ -392,6 +399,24 @@ function normaliseOpportunity(r: FieldReader, ctx: NormaliseContext): NormaliseR
       value: record.closedOn,
       message: `closes before it was created (${record.createdOn})`,
     });
+  }
+  const closeColumns = new Set([ctx.sourceColumn('closed_on'), ctx.sourceColumn('close_on')]);
+  const closeUnreadable = r.problems.some((p) => closeColumns.has(p.field ?? ''));
+  if (record.cancelledOn && stage && !closeUnreadable) {
+    // Only a won deal can be cancelled (a plan claws back what it paid), and not before it closed.
+    const problem = (message: string) =>
+      r.problems.push({
+        file: ctx.file,
+        line: ctx.line,
+        field: ctx.sourceColumn('cancelled_on'),
+        value: record.cancelledOn!,
+        message,
+      });
+    if (stage.category !== 'won')
+      problem(`cancels a deal that is not won (stage ${stage.name} is ${stage.category})`);
+    else if (record.closedOn === null)
+      problem('cancels a won deal without a close date (closed_on or close_on)');
+    else if (record.cancelledOn < record.closedOn) problem(`is before the deal closed (${record.closedOn})`);
   }
   if (ctx.inferHistory === 'maven_dates' && stage) {
     // Maven records when a deal entered Engaging and when it was won or lost: its only history.

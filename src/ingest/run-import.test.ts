@@ -242,6 +242,164 @@ describe.each(testDatabaseKinds())('import on %s', (kind) => {
     expect(history.rows[0]).toEqual({ status: 'rejected', error_count: 5 });
   });
 
+  it('imports a won deal’s cancellation day, keeps its change in the history, and the invoices and payments of a deal', async () => {
+    await runImport(store, [write('people.csv', people), write('accounts.csv', accounts)], options());
+    const deals = [
+      'opportunity_key,owner_key,stage,amount,created_on,close_on,closed_on,cancelled_on',
+      'opp-20,rep-1,Closed Won,10000,2026-05-01,,2026-06-20,2026-08-10',
+      'opp-21,rep-1,Closed Won,20000,2026-05-01,2026-08-05,,',
+    ];
+    const first = await runImport(
+      store,
+      [
+        write('opportunities.csv', deals),
+        write('invoices.csv', [
+          'invoice_key,opportunity_key,issued_on,amount',
+          'inv-1,opp-21,2026-08-05,20000',
+        ]),
+        write('payments.csv', [
+          'payment_key,invoice_key,paid_on,amount',
+          'pay-1,inv-1,2026-09-01,8000.50',
+          'pay-2,inv-1,2026-10-01,11999.50',
+        ]),
+      ],
+      options(),
+    );
+    expect(first.status, JSON.stringify(first.errors)).toBe('succeeded');
+    expect(first.entities).toMatchObject({
+      opportunities: { inserted: 2, updated: 0, unchanged: 0 },
+      invoices: { inserted: 1, updated: 0, unchanged: 0 },
+      payments: { inserted: 2, updated: 0, unchanged: 0 },
+    });
+    const read = async () =>
+      (
+        await store.pool.query(
+          'SELECT external_key, closed_on, cancelled_on FROM opportunities ORDER BY external_key',
+        )
+      ).rows;
+    expect(await read()).toEqual([
+      { external_key: 'opp-20', closed_on: '2026-06-20', cancelled_on: '2026-08-10' },
+      { external_key: 'opp-21', closed_on: '2026-08-05', cancelled_on: null },
+    ]);
+    const cash = await store.pool.query(`
+      SELECT o.external_key AS deal, p.paid_on, p.amount_minor FROM payments p
+      JOIN invoices i ON i.id = p.invoice_id JOIN opportunities o ON o.id = i.opportunity_id ORDER BY p.paid_on`);
+    expect(cash.rows).toEqual([
+      { deal: 'opp-21', paid_on: '2026-09-01', amount_minor: 800050 },
+      { deal: 'opp-21', paid_on: '2026-10-01', amount_minor: 1199950 },
+    ]);
+
+    // The cancellation moves, and another deal is cancelled: both kept with the value before.
+    clock = '2026-12-01T10:00:00.000Z';
+    const moved = [
+      deals[0]!,
+      'opp-20,rep-1,Closed Won,10000,2026-05-01,,2026-06-20,2026-08-12',
+      'opp-21,rep-1,Closed Won,20000,2026-05-01,2026-08-05,,2026-11-30',
+    ];
+    const again = await runImport(store, [write('opportunities.csv', moved)], options());
+    expect(again.entities.opportunities).toEqual({ inserted: 0, updated: 2, unchanged: 0 });
+    const changes = await store.pool.query(`
+      SELECT o.external_key AS deal, c.field, c.old_value, c.new_value, c.changed_at FROM opportunity_changes c
+      JOIN opportunities o ON o.id = c.opportunity_id ORDER BY deal, field`);
+    expect(changes.rows).toEqual([
+      {
+        deal: 'opp-20',
+        field: 'cancelled_on',
+        old_value: '2026-08-10',
+        new_value: '2026-08-12',
+        changed_at: '2026-12-01T10:00:00.000Z',
+      },
+      {
+        deal: 'opp-21',
+        field: 'cancelled_on',
+        old_value: null,
+        new_value: '2026-11-30',
+        changed_at: '2026-12-01T10:00:00.000Z',
+      },
+    ]);
+
+    // A file without the column (a CRM export) keeps the cancellations as they are...
+    clock = '2026-12-02T10:00:00.000Z';
+    const crm = [
+      'opportunity_key,owner_key,stage,amount,created_on,closed_on',
+      'opp-20,rep-1,Closed Won,10000,2026-05-01,2026-06-20',
+      'opp-21,rep-1,Closed Won,20500,2026-05-01,2026-08-05',
+    ];
+    const kept = await runImport(store, [write('crm.csv', crm)], options());
+    expect(kept.entities.opportunities).toEqual({ inserted: 0, updated: 1, unchanged: 1 });
+    expect((await read()).map((r) => r.cancelled_on)).toEqual(['2026-08-12', '2026-11-30']);
+    // ...and refuses to make a cancelled deal one that cannot be cancelled, naming what to do.
+    const lost = await runImport(
+      store,
+      [
+        write('crm.csv', [
+          crm[0]!,
+          'opp-20,rep-1,Closed Lost,10000,2026-05-01,2026-06-20',
+          'opp-21,rep-1,Closed Won,20500,2026-05-01,2026-12-01',
+        ]),
+      ],
+      options(),
+    );
+    expect(lost.status).toBe('rejected');
+    expect(lost.errors).toEqual([
+      {
+        file: 'crm.csv',
+        line: 2,
+        field: 'stage',
+        value: 'Closed Lost',
+        message: expect.stringMatching(
+          /^the deal was cancelled on 2026-08-12 \(kept: this file has no cancelled_on column\); only a won deal can be cancelled/,
+        ),
+      },
+      {
+        file: 'crm.csv',
+        line: 3,
+        field: 'closed_on',
+        value: '2026-12-01',
+        message: expect.stringContaining(
+          'cancelled on 2026-11-30 (kept: this file has no cancelled_on column), which is before it closed',
+        ),
+      },
+    ]);
+    expect((await read()).map((r) => r.cancelled_on)).toEqual(['2026-08-12', '2026-11-30']);
+  });
+
+  it('refuses a cancellation that cannot be, naming file, line, column and reason, and writes nothing', async () => {
+    await runImport(store, [write('people.csv', people), write('accounts.csv', accounts)], options());
+    const report = await runImport(
+      store,
+      [
+        write('cancelled.csv', [
+          'opportunity_key,owner_key,stage,amount,created_on,closed_on,cancelled_on',
+          'opp-30,rep-1,Closed Won,100,2026-05-01,2026-06-20,2026-08-10',
+          'opp-31,rep-1,Closed Won,100,2026-05-01,2026-06-20,2026-08-32',
+          'opp-32,rep-1,Closed Won,100,2026-05-01,2026-06-20,2026-06-19',
+          'opp-33,rep-1,Proposal,100,2026-05-01,,2026-08-10',
+          'opp-34,rep-1,Closed Lost,100,2026-05-01,2026-06-20,2026-08-10',
+          'opp-35,rep-1,Closed Won,100,2026-05-01,,2026-08-10',
+        ]),
+      ],
+      options(),
+    );
+    expect(report.status).toBe('rejected');
+    const problem = (line: number, value: string, message: string) => ({
+      file: 'cancelled.csv',
+      line,
+      field: 'cancelled_on',
+      value,
+      message,
+    });
+    expect(report.errors).toEqual([
+      problem(3, '2026-08-32', 'is not a date: month 8 of 2026 has 31 days'),
+      problem(4, '2026-06-19', 'is before the deal closed (2026-06-20)'),
+      problem(5, '2026-08-10', 'cancels a deal that is not won (stage Proposal is open)'),
+      problem(6, '2026-08-10', 'cancels a deal that is not won (stage Closed Lost is lost)'),
+      problem(7, '2026-08-10', 'cancels a won deal without a close date (closed_on or close_on)'),
+    ]);
+    expect(await count('opportunities')).toBe(0);
+    expect(await count('opportunity_changes')).toBe(0);
+  });
+
   it('reports in a dry run what would change, and changes nothing', async () => {
     const report = await runImport(
       store,

@@ -194,6 +194,7 @@ export async function runImport(
       let batchLines: number[] = [];
       let writingLines: number[] = [];
       let currentFile = '';
+      let currentColumn = (field: string) => field;
       const writer = new RecordWriter(trx, {
         importId,
         now: options.now(),
@@ -208,6 +209,15 @@ export async function runImport(
           entry.count++;
           const line = index === undefined ? undefined : writingLines[index];
           if (line !== undefined && entry.lines.length < 20) entry.lines.push(line);
+        },
+        onRowProblem(index, problem) {
+          const line = writingLines[index];
+          report.error({
+            file: currentFile,
+            ...(line !== undefined ? { line } : {}),
+            ...problem,
+            field: currentColumn(problem.field),
+          });
         },
       });
       const stages = new Map<string, StageDefinition>();
@@ -243,6 +253,7 @@ export async function runImport(
             );
         }
         const sourceColumn = (field: string) => p.spec.columns[field] ?? field;
+        currentColumn = sourceColumn;
         const counts = (entities[p.spec.entity] ??= { inserted: 0, updated: 0, unchanged: 0 });
         let batch: NormalisedRecord[] = [];
         let rows = 0;

@@ -6,6 +6,7 @@ import * as access from './migrations/0002-access.ts';
 import * as comp from './migrations/0003-comp.ts';
 import * as forecast from './migrations/0004-forecast.ts';
 import * as statementLines from './migrations/0005-comp-statement-lines.ts';
+import * as dealCancellations from './migrations/0006-deal-cancellations.ts';
 
 /** Forward-only migrations, in order. Never edit one that has shipped: add the next. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0003-comp': comp,
   '0004-forecast': forecast,
   '0005-comp-statement-lines': statementLines,
+  '0006-deal-cancellations': dealCancellations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

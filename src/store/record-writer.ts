@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { AppError } from '../domain/errors.ts';
 import {
   recordKinds,
   type AccountRecord,
@@ -38,6 +39,11 @@ export type WriterOptions = {
   createUnknown: boolean;
   /** `index`: the record's position in the batch being written, when a record names it. */
   onUnknown: (ref: UnknownReference, index?: number) => void;
+  /**
+   * A record that cannot be written as it stands with what is stored (`index`: its position in the
+   * batch); the record is left out and the import must not commit. Default: throw.
+   */
+  onRowProblem?: (index: number, problem: { field: string; value: string; message: string }) => void;
 };
 
 const SINCE_ALWAYS = '1900-01-01';
@@ -105,6 +111,7 @@ const specs = {
       { name: 'engaged_on', type: 'date' },
       { name: 'close_on', type: 'date' },
       { name: 'closed_on', type: 'date' },
+      { name: 'cancelled_on', type: 'date' },
       { name: 'is_closed', type: 'boolean' },
       { name: 'is_won', type: 'boolean' },
       { name: 'lost_reason', type: 'text' },
@@ -560,9 +567,33 @@ export class RecordWriter {
       'accounts',
       records.map((r) => r.accountRef),
     );
+    const kept = await this.storedCancellations(records);
     const rows = [];
     for (const [i, r] of records.entries()) {
       const category = stageCategories.get(r.stage)?.category ?? 'open';
+      // A source without the column keeps what is stored, if the deal can still be cancelled then.
+      const cancelledOn = r.cancelledOn !== undefined ? r.cancelledOn : (kept.get(r.key) ?? null);
+      if (r.cancelledOn === undefined && cancelledOn !== null) {
+        const because = `the deal was cancelled on ${cancelledOn} (kept: this file has no cancelled_on column)`;
+        const problem =
+          category !== 'won'
+            ? {
+                field: 'stage',
+                value: r.stage,
+                message: `${because}; only a won deal can be cancelled. Add a cancelled_on column with a blank cell to remove the cancellation`,
+              }
+            : r.closedOn === null || r.closedOn > cancelledOn
+              ? {
+                  field: 'closed_on',
+                  value: r.closedOn ?? '',
+                  message: `${because}, which is before it closed. Add a cancelled_on column to move or remove the cancellation`,
+                }
+              : undefined;
+        if (problem) {
+          this.reportRowProblem(i, problem);
+          continue;
+        }
+      }
       rows.push({
         external_key: r.key,
         name: r.name,
@@ -583,6 +614,7 @@ export class RecordWriter {
         engaged_on: r.engagedOn,
         close_on: r.closeOn,
         closed_on: r.closedOn,
+        cancelled_on: cancelledOn,
         is_closed: category !== 'open',
         is_won: category === 'won',
         lost_reason: r.lostReason,
@@ -624,6 +656,22 @@ export class RecordWriter {
     }
     await this.insertChanges(changes);
     return { inserted: result.inserted.length, updated: result.updated.length, unchanged: result.unchanged };
+  }
+
+  /** Stored cancellation days of the records whose source does not carry cancelled_on, by key. */
+  private async storedCancellations(records: OpportunityRecord[]): Promise<Map<string, string>> {
+    const keys = records.filter((r) => r.cancelledOn === undefined).map((r) => r.key);
+    if (keys.length === 0) return new Map();
+    const rows = await sql<{ external_key: string; cancelled_on: string }>`
+      SELECT external_key, cancelled_on FROM opportunities
+      WHERE cancelled_on IS NOT NULL AND external_key = ANY(${keys}::text[])`.execute(this.db);
+    return new Map(rows.rows.map((r) => [r.external_key, r.cancelled_on]));
+  }
+
+  private reportRowProblem(index: number, problem: { field: string; value: string; message: string }): void {
+    if (this.options.onRowProblem) this.options.onRowProblem(index, problem);
+    else
+      throw new AppError('validation', `${problem.field} "${problem.value}": ${problem.message}`, [problem]);
   }
 
   /** Turns a list of earlier states into field changes: each field's value from `at` on. */

@@ -95,6 +95,8 @@ export type Database = {
     engaged_on: DateText | null;
     close_on: DateText | null;
     closed_on: DateText | null;
+    /** The day a won deal was cancelled (0006); null: it stands. */
+    cancelled_on: Generated<DateText | null>;
     is_closed: boolean;
     is_won: boolean;
     lost_reason: string | null;
@@ -480,7 +482,13 @@ export type Database = {
 
 export type { ActivityType, DealType, ForecastCategory, PositionRole, StageCategory };
 export type TrackedOpportunityField =
-  'stage' | 'amount_minor' | 'close_on' | 'probability' | 'owner_person_id' | 'forecast_category';
+  | 'stage'
+  | 'amount_minor'
+  | 'close_on'
+  | 'probability'
+  | 'owner_person_id'
+  | 'forecast_category'
+  | 'cancelled_on';
 export type PeriodKind = 'week' | 'month' | 'quarter' | 'half' | 'year';
 export type QuotaMeasure = 'revenue' | 'bookings' | 'margin' | 'units' | 'activities' | 'new_logos';
 export type QuotaMethod = 'manual' | 'top_down' | 'bottom_up' | 'historical' | 'capacity' | 'generated';

@@ -276,6 +276,8 @@ export type Opportunity = {
   createdOn: string | null;
   closeOn: string | null;
   closedOn: string | null;
+  /** The day a won deal was cancelled. */
+  cancelledOn: string | null;
   lostReason: string | null;
   competitor: string | null;
 };

@@ -15,8 +15,11 @@ const dayOf = (text: string | null | undefined): number | undefined =>
  * The engine's columns for one plan of a run, built row by row (CompColumnsBuilder): the small
  * inputs (payees, hierarchy, territories, quotas, adjustments, closed periods, assignments) from
  * the plan's input, and the won deals of the fiscal year to date streamed from the database with
- * binary COPY (copyWonDeals), visited in the engine's order, with no per-deal objects kept. The
- * input fingerprint hashes the same rows in that order.
+ * binary COPY (copyWonDeals), visited in the engine's order, with no per-deal objects kept: each
+ * with its cancellation day and, when the plan holds pay until cash is collected, its collections;
+ * the deals of an earlier year the plan's carried pay names come first (they closed earlier). The
+ * input fingerprint hashes the same rows in that order (a cancellation and collections only where
+ * a deal has them, so the fingerprint of data without them is as before).
  */
 export async function buildRunColumns(
   store: Store,
@@ -59,6 +62,8 @@ export async function buildRunColumns(
     );
   for (const a of input.assignments ?? [])
     builder.addAssignment(a.payee, toDayNumber(a.from ?? fromDay), dayOf(a.to));
+  for (const c of input.carried ?? [])
+    builder.addCarried(c.payee, c.transaction, minor(c.earned), c.held ? minor(c.held) : 0, c.periods);
 
   // The same digest as hashing row by row (SHA-256 is a stream), a batch of rows at a time.
   const hash = createHash('sha256');
@@ -66,8 +71,14 @@ export async function buildRunColumns(
   let batch: string[] = [];
   const transactions = await copyWonDeals(
     store,
-    { fromDay, toDay, currency: plan.currency },
-    (row, shares) => {
+    {
+      fromDay,
+      toDay,
+      currency: plan.currency,
+      alsoIds: planInput.carriedDealIds,
+      collections: planInput.collections,
+    },
+    (row, shares, collections) => {
       // One row object for every deal (the builder copies its fields): no allocation per deal.
       tx.id = row.key;
       tx.name = row.name ?? row.key;
@@ -81,12 +92,18 @@ export async function buildRunColumns(
       tx.productFamily = row.productFamily ?? undefined;
       tx.segment = row.segment ?? undefined;
       tx.account = row.accountKey ?? undefined;
+      tx.cancelledDay = row.cancelledDay ?? undefined;
       builder.addTransaction(tx);
       let shareText = '';
       for (const s of shares) {
         if (s.kind === 'split') builder.addSplit(s.payee, s.sharePpm);
         else builder.addOverlay(s.payee, s.sharePpm);
         shareText += `|${s.kind}:${s.payee}:${s.sharePpm}`;
+      }
+      if (row.cancelledOn !== null) shareText += `|cancelled:${row.cancelledOn}`;
+      for (const c of collections) {
+        builder.addCollection(c.day, c.amountMinor);
+        shareText += `|collected:${c.paidOn}:${c.amountMinor}`;
       }
       batch.push(
         `${row.key}|${row.name ?? ''}|${row.closedOn}|${row.ownerKey}|${row.amountMinor}|${row.grossMarginBps ?? ''}|${row.dealType ?? ''}|${row.productKey ?? ''}|${row.productFamily ?? ''}|${row.segment ?? ''}|${row.accountKey ?? ''}${shareText}\n`,

@@ -10,7 +10,9 @@ import { parsePlanText } from '../../domain/comp/parse-plan.ts';
 import type { PlanDocument } from '../../domain/comp/plan-document.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Store } from '../../store/open-database.ts';
+import { loadCarriedPay } from '../../store/comp/carried-pay.ts';
 import {
+  countOtherCurrencyPayments,
   loadPlanPayees,
   loadQuotas,
   loadReporting,
@@ -30,6 +32,10 @@ export type PlanRunInput = {
   /** The payees this plan pays in the period (statements are stored for these). */
   payees: PlanPayeeRow[];
   input: CompInput;
+  /** Deals of earlier fiscal years the input's carried pay names (opportunity ids): read with the year's. */
+  carriedDealIds: number[];
+  /** Whether the deals are read with the cash collected on them (the plan holds until collected). */
+  collections: boolean;
 };
 
 export type RunInput = {
@@ -67,9 +73,13 @@ export function planOfVersion(version: PlanVersionRow): PlanDocument {
  * Everything a run of `period` reads, from the database, per plan: the plan version that applies,
  * its payees (holders of the positions assigned to it), won deals of the fiscal year up to the
  * period's end with their splits and overlays, the hierarchy as person-level manager links,
- * territories, quotas, approved adjustments, and what the fiscal year's closed periods paid.
- * `onlyPayees` narrows whose statements are computed. Without `transactions`, the inputs carry
- * none: a run streams them into the engine's columns (run-columns.ts).
+ * territories, quotas, approved adjustments, and what the fiscal year's closed periods paid. Each
+ * deal carries its cancellation day and, when the plan holds pay until collected, the cash
+ * collected on it up to the period's end. For a plan with a clawback or a hold, deals won before
+ * the year that it can still act on come too, with what their earlier statements paid
+ * (`carried`, store/comp/carried-pay.ts). `onlyPayees` narrows whose statements are computed.
+ * Without `transactions`, the inputs carry none: a run streams them into the engine's columns
+ * (run-columns.ts).
  */
 export async function loadRunInput(
   store: Store,
@@ -119,6 +129,7 @@ export async function loadRunInput(
   }));
 
   const transactionsByCurrency = new Map<string, Awaited<ReturnType<typeof loadWonTransactions>>>();
+  const notedCurrencies = new Set<string>();
   const plans: PlanRunInput[] = [];
   for (const version of versions) {
     const payees = [...planOf.values()].filter(
@@ -133,18 +144,40 @@ export async function loadRunInput(
       continue;
     }
     const plan = planOfVersion(version);
-    let loaded = transactionsByCurrency.get(plan.currency);
+    const keys = new Set(payees.map((p) => p.key));
+    // Cancellations and cash of deals won before the year: what their statements paid is carried.
+    const carriedPay = await loadCarriedPay(db, {
+      plan,
+      yearStart,
+      toDay: period.endsOn,
+      fiscalYearStartMonth,
+      payees: [...keys],
+    });
+    const collections = plan.hold?.until === 'collected';
+    const loadKey = `${plan.currency}|${collections}|${carriedPay.dealIds.join(',')}`;
+    let loaded = transactionsByCurrency.get(loadKey);
     if (!loaded && !options.transactions) loaded = { transactions: [], otherCurrency: 0 };
     if (!loaded) {
-      loaded = await loadWonTransactions(db, yearStart, period.endsOn, plan.currency);
-      transactionsByCurrency.set(plan.currency, loaded);
-      if (loaded.otherCurrency > 0)
+      loaded = await loadWonTransactions(db, yearStart, period.endsOn, plan.currency, {
+        alsoIds: carriedPay.dealIds,
+        collections,
+      });
+      transactionsByCurrency.set(loadKey, loaded);
+      if (loaded.otherCurrency > 0 && !notedCurrencies.has(plan.currency))
         notes.push({
           code: 'other_currency',
           message: `${loaded.otherCurrency} won deals of the year are not in ${plan.currency} and are not credited by plan ${plan.id}.`,
         });
+      notedCurrencies.add(plan.currency);
     }
-    const keys = new Set(payees.map((p) => p.key));
+    if (collections) {
+      const foreign = await countOtherCurrencyPayments(db, yearStart, period.endsOn, plan.currency);
+      if (foreign > 0)
+        notes.push({
+          code: 'other_currency_payments',
+          message: `${foreign} payments on won deals in ${plan.currency} are in another currency and are not counted as cash collected by plan ${plan.id}.`,
+        });
+    }
     const digits = currencyDigits(plan.currency);
     const planAdjustments: AdjustmentInput[] = adjustments
       .filter((a) => keys.has(a.payee) && a.currency === plan.currency)
@@ -184,7 +217,10 @@ export async function loadRunInput(
         adjustments: planAdjustments,
         assignments,
         locked: planLocked,
+        ...(carriedPay.carried.length > 0 ? { carried: carriedPay.carried } : {}),
       },
+      carriedDealIds: carriedPay.dealIds,
+      collections,
     });
   }
   return { period, yearStart, plans, notes };

@@ -153,6 +153,8 @@ export type OpportunityView = {
   createdOn: string | null;
   closeOn: string | null;
   closedOn: string | null;
+  /** The day a won deal was cancelled (its pay is clawed back under a plan's clawback). */
+  cancelledOn: string | null;
   lostReason: string | null;
   competitor: string | null;
 };
@@ -189,6 +191,7 @@ const opportunityColumns = [
   'o.created_on',
   'o.close_on',
   'o.closed_on',
+  'o.cancelled_on',
   'o.lost_reason',
   'o.competitor',
 ] as const;
@@ -210,6 +213,7 @@ type OpportunityRow = {
   created_on: string | null;
   close_on: string | null;
   closed_on: string | null;
+  cancelled_on: string | null;
   lost_reason: string | null;
   competitor: string | null;
 };
@@ -237,6 +241,7 @@ function opportunityView(r: OpportunityRow): OpportunityView {
     createdOn: r.created_on,
     closeOn: r.close_on,
     closedOn: r.closed_on,
+    cancelledOn: r.cancelled_on,
     lostReason: r.lost_reason,
     competitor: r.competitor,
   };

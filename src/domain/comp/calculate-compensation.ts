@@ -48,6 +48,7 @@ import { fingerprintOf } from './fingerprint.ts';
 import {
   applyLedger,
   type LedgerEarning,
+  type LedgerInput,
   type LedgerLine,
   type LedgerPeriodResult,
   type LedgerTotals,
@@ -430,8 +431,12 @@ function runPeriods(
     const t = columns.transactions;
     let first = Infinity;
     let last = -Infinity;
-    if (t.count > 0) {
-      first = t.day[0]!;
+    // Deals whose earlier pay is carried belong to periods before these: they do not start them.
+    const carried = new Set(columns.carried.map((c) => c.transaction));
+    let from = 0;
+    while (from < t.count && carried.has(t.id[from]!)) from++;
+    if (from < t.count) {
+      first = t.day[from]!;
       last = t.day[t.count - 1]!;
     }
     for (const q of columns.quotas) {
@@ -656,6 +661,7 @@ export function calculateFromColumns(
     for (const s of columns.scores) active[s.payee] = 1;
     for (const a of columns.adjustments) active[a.payee] = 1;
     for (const l of columns.locked) active[l.payee] = 1;
+    for (const c of columns.carried) active[c.payee] = 1;
     payees = [];
     for (let p = 0; p < active.length; p++) if (active[p] === 1) payees.push(p);
   }
@@ -684,6 +690,27 @@ export function calculateFromColumns(
     let list = lockedOf.get(l.payee);
     if (!list) lockedOf.set(l.payee, (list = []));
     list.push(l);
+  }
+  // Pay carried from before the first period, by payee, its deal resolved to a transaction index.
+  const carriedOf = new Map<number, NonNullable<LedgerInput['carried']>>();
+  if (columns.carried.length > 0) {
+    const indexOfId = new Map<string, number>();
+    for (let i = 0; i < t.count; i++) indexOfId.set(t.id[i]!, i);
+    for (const c of columns.carried) {
+      const transaction = indexOfId.get(c.transaction);
+      if (transaction === undefined) {
+        issues.push({
+          code: 'unknown_transaction',
+          message: `Pay carried for ${columns.payeeIds[c.payee]} names transaction "${c.transaction}", which is not in the input; it is not clawed back or released`,
+          payee: columns.payeeIds[c.payee]!,
+          transaction: c.transaction,
+        });
+        continue;
+      }
+      let list = carriedOf.get(c.payee);
+      if (!list) carriedOf.set(c.payee, (list = []));
+      list.push({ transaction, earnedMinor: c.earnedMinor, heldMinor: c.heldMinor, periods: c.periods });
+    }
   }
   const ledgerTransaction = (index: number) => ({
     id: t.id[index]!,
@@ -721,6 +748,7 @@ export function calculateFromColumns(
         earningsMinor: l.earningsMinor,
         ...(l.lines ? { lines: l.lines } : {}),
       })),
+      ...(carriedOf.has(payee) ? { carried: carriedOf.get(payee)! } : {}),
       explain,
     });
   const keepFor = (payee: number): 'all' | 'cancelled' | 'none' =>
@@ -737,7 +765,7 @@ export function calculateFromColumns(
   const simpleLedger = plan.draw === undefined && plan.clawback === undefined && plan.hold === undefined;
   /** Totals of payee x from its earnings per internal period; the ledger only when it has something to do. */
   const settlePayee = (x: number, payee: number, earned: Float64Array, earnings: () => LedgerEarning[][]) => {
-    let trivial = simpleLedger && !adjustmentsOf.has(payee) && !lockedOf.has(payee);
+    let trivial = simpleLedger && !adjustmentsOf.has(payee) && !lockedOf.has(payee) && !carriedOf.has(payee);
     for (let j = 0; trivial && j < P; j++) if (earned[j]! < 0) trivial = false;
     if (trivial) {
       // no draw, clawback, hold, adjustment or locked period, nothing negative: earnings are paid as is

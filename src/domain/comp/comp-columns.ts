@@ -82,6 +82,14 @@ export type LockedRow = {
   lines?: Record<string, number>;
 };
 export type AssignmentRow = { payee: number; fromDay: number; toDay: number };
+/** Pay on a deal before the periods computed (CarriedDealInput); the deal by its transaction id. */
+export type CarriedRow = {
+  payee: number;
+  transaction: string;
+  earnedMinor: number;
+  heldMinor: number;
+  periods: PeriodLabel[];
+};
 
 export type CompColumns = {
   currency: string;
@@ -105,6 +113,7 @@ export type CompColumns = {
   adjustments: AdjustmentRow[];
   locked: LockedRow[];
   assignments: AssignmentRow[];
+  carried: CarriedRow[];
 };
 
 /** One transaction for `CompColumnsBuilder.addTransaction`; the object may be reused between calls. */
@@ -214,6 +223,7 @@ export class CompColumnsBuilder {
   readonly adjustments: AdjustmentRow[] = [];
   readonly locked: LockedRow[] = [];
   readonly assignments: AssignmentRow[] = [];
+  readonly carried: CarriedRow[] = [];
 
   constructor(options: {
     currency: string;
@@ -367,6 +377,17 @@ export class CompColumnsBuilder {
     this.assignments.push({ payee: this.payee(payee), fromDay, toDay: toDay ?? OPEN_DAY });
   }
 
+  /** What a payee was paid on a deal before the periods computed (the deal by its transaction id). */
+  addCarried(
+    payee: string,
+    transaction: string,
+    earnedMinor: number,
+    heldMinor: number,
+    periods: PeriodLabel[] = [],
+  ): void {
+    this.carried.push({ payee: this.payee(payee), transaction, earnedMinor, heldMinor, periods });
+  }
+
   /** The columns, transactions sorted by (day, id). The builder must not be used afterwards. */
   build(): CompColumns {
     const n = this.ids.length;
@@ -453,6 +474,7 @@ export class CompColumnsBuilder {
       adjustments: this.adjustments,
       locked: this.locked,
       assignments: this.assignments,
+      carried: this.carried,
     };
   }
 }
@@ -767,6 +789,14 @@ export function columnsFromInput(
     }
     if (p === undefined || earnings === undefined) return;
     builder.addLocked(l.payee, p, earnings, lines);
+  });
+  (input.carried ?? []).forEach((c, i) => {
+    const at = `carried[${i}]`;
+    const earned = minor(c.earned, `${at}.earned`);
+    const held = c.held === undefined ? 0 : minor(c.held, `${at}.held`);
+    if (earned === undefined || held === undefined) return;
+    checkPayee(c.payee, 'Carried pay', c.transaction);
+    builder.addCarried(c.payee, c.transaction, earned, held, c.periods ?? []);
   });
   return { columns: builder.build(), issues, problems };
 }

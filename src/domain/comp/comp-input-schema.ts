@@ -120,6 +120,17 @@ export const compInputSchema = z.strictObject({
       }),
     )
     .optional(),
+  carried: z
+    .array(
+      z.strictObject({
+        payee: id,
+        transaction: id,
+        earned: decimal,
+        held: decimal.optional(),
+        periods: z.array(period).optional(),
+      }),
+    )
+    .optional(),
 });
 
 /**
@@ -193,6 +204,16 @@ export function validateCompInput(
   input.locked?.forEach((l, i) => {
     amount(l.earnings, `locked[${i}].earnings`);
     for (const [line, value] of Object.entries(l.lines ?? {})) amount(value, `locked[${i}].lines.${line}`);
+  });
+  input.carried?.forEach((c, i) => {
+    amount(c.earned, `carried[${i}].earned`);
+    amount(c.held, `carried[${i}].held`);
+    if (!ids.has(c.transaction))
+      problems.push({
+        field: `carried[${i}].transaction`,
+        value: c.transaction,
+        message: 'names no transaction of the input (the deal must be in transactions)',
+      });
   });
   input.reporting?.forEach((r, i) => range(r.from, r.to, `reporting[${i}].to`));
   input.territories?.forEach((t, i) => range(t.from, t.to, `territories[${i}].to`));

@@ -128,6 +128,24 @@ export type LockedPeriodInput = {
   lines?: Record<string, DecimalText>;
 };
 
+/**
+ * What a payee was paid on a deal in periods before the ones computed (the statements of an earlier
+ * fiscal year, which a run does not compute again): a clawback in the computed periods gives it
+ * back too, and what of it was still held is released as the deal's cash arrives (docs/plans.md
+ * "The ledger"). The deal must be one of the input's transactions.
+ */
+export type CarriedDealInput = {
+  payee: string;
+  /** The transaction id of the deal. */
+  transaction: string;
+  /** What the deal's earnings lines paid this payee, in total, before the first period computed. */
+  earned: DecimalText;
+  /** What of `earned` was still held at the end of those periods (holds less releases). Default 0. */
+  held?: DecimalText;
+  /** The periods it was earned in, for the statement's explanation. */
+  periods?: PeriodLabel[];
+};
+
 /** Everything one calculation reads. `comp simulate --input` takes exactly this as JSON (or a directory of CSV/JSON files, docs/plans.md). */
 export type CompInput = {
   currency?: string;
@@ -145,6 +163,8 @@ export type CompInput = {
   adjustments?: AdjustmentInput[];
   assignments?: AssignmentInput[];
   locked?: LockedPeriodInput[];
+  /** Pay on deals before the periods computed, for clawbacks and holds across them. */
+  carried?: CarriedDealInput[];
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -156,7 +176,8 @@ export type CompIssueCode =
   | 'missing_quota' // a measure with a quota has no quota for a payee and period (attainment not computed)
   | 'expression_error' // a plan expression failed on a transaction (the rule did not apply; the row is named)
   | 'cap_applied' // informational: a cap cut a payout
-  | 'out_of_periods'; // a transaction falls outside every computed period
+  | 'out_of_periods' // a transaction falls outside every computed period
+  | 'unknown_transaction'; // carried pay names a transaction that is not in the input
 
 export type CompIssue = {
   code: CompIssueCode;

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toDayNumber } from '../calendar/day-number.ts';
 import { calculateCompensation } from './calculate-compensation.ts';
+import { validateCompInput } from './comp-input-schema.ts';
+import type { CompInput } from './comp-types.ts';
 import {
   applyLedger,
   periodIndexOfDay,
@@ -712,5 +714,205 @@ describe('worked examples end to end through calculateCompensation (issue 6)', (
       august.lines.filter((l) => l.kind === 'clawback').map((l) => [l.id, l.amount, l.transaction]),
     ).toEqual([['clawback:D-1', '-500.00', 'D-1']]);
     expect(august.totals).toMatchObject({ clawbacks: '-500.00', payable: '0.00', balanceCarried: '500.00' });
+  });
+});
+
+describe('pay carried from before the periods computed (an earlier fiscal year)', () => {
+  const base = {
+    id: 'carried',
+    name: 'Carried pay',
+    period: 'month',
+    effective_from: '2025-01-01',
+    credit: { types: [{ id: 'revenue', amount: 'amount' }] },
+    components: [{ id: 'commission', kind: 'commission', credit: 'revenue', rate: '5%' }],
+  };
+  const payees = [{ id: 'alice', name: 'Alice Ng' }];
+  const periods = ['2026-01', '2026-02', '2026-03'];
+  const run = (extra: Record<string, unknown>, input: Partial<CompInput>) => {
+    const result = calculateCompensation(planDocumentSchema.parse({ ...base, ...extra }), {
+      currency: 'USD',
+      periods,
+      payees,
+      transactions: [],
+      ...input,
+    });
+    return {
+      result,
+      get: (p: string) => result.statements.find((s) => s.payee === 'alice' && s.period === p)!,
+    };
+  };
+  const november = { id: 'N-1', name: 'Initech-017', date: '2025-11-20', owner: 'alice', amount: '10000' };
+
+  it('claws back what a deal of the previous year paid when it is cancelled within the window in this one', () => {
+    const { get, result } = run(
+      { clawback: { window_days: 180, method: 'full', attainment: 'keep' } },
+      {
+        transactions: [{ ...november, cancelled_on: '2026-02-10' }],
+        carried: [{ payee: 'alice', transaction: 'N-1', earned: '500', periods: ['2025-11'] }],
+      },
+    );
+    expect(result.issues).toEqual([]);
+    // The deal earns nothing again this year; February gives back its $500.
+    expect(get('2026-01').totals).toMatchObject({ earnings: '0.00', payable: '0.00' });
+    const february = get('2026-02');
+    expect(february.lines.map((l) => [l.id, l.kind, l.amount])).toEqual([
+      ['clawback:N-1', 'clawback', '-500.00'],
+    ]);
+    expect(february.lines[0]!.explanation).toBe(
+      'Clawback: Initech-017 (closed 2025-11-20) was cancelled on 2026-02-10, 82 days later, within the 180-day clawback window; the $500.00 it paid in 2025-11 is taken back.',
+    );
+    expect(february.totals).toMatchObject({
+      clawbacks: '-500.00',
+      payable: '0.00',
+      balanceCarried: '500.00',
+    });
+  });
+
+  it('prorates by the days of the window left, and does nothing beyond the window or without pay carried', () => {
+    const prorated = run(
+      { clawback: { window_days: 100, method: 'prorated', attainment: 'keep' } },
+      {
+        transactions: [{ ...november, cancelled_on: '2026-02-10' }],
+        carried: [{ payee: 'alice', transaction: 'N-1', earned: '500' }],
+      },
+    );
+    // 82 of 100 days elapsed: 500 × 18 / 100 = 90.
+    expect(prorated.get('2026-02').totals).toMatchObject({ clawbacks: '-90.00' });
+    const late = run(
+      { clawback: { window_days: 60, method: 'full', attainment: 'keep' } },
+      {
+        transactions: [{ ...november, cancelled_on: '2026-02-10' }],
+        carried: [{ payee: 'alice', transaction: 'N-1', earned: '500' }],
+      },
+    );
+    expect(late.get('2026-02').totals).toMatchObject({ clawbacks: '0.00' });
+    const none = run(
+      { clawback: { window_days: 180, method: 'full', attainment: 'keep' } },
+      { transactions: [{ ...november, cancelled_on: '2026-02-10' }] },
+    );
+    expect(none.get('2026-02').totals).toMatchObject({ clawbacks: '0.00' });
+  });
+
+  it('releases what was still held at the year end as the cash arrives, and never more', () => {
+    // December: 100,000 won, 5,000 earned and all of it held. 40% collected in January, the rest in
+    // February: 2,000 then 3,000 released.
+    const held = run(
+      { hold: { until: 'collected' } },
+      {
+        transactions: [
+          {
+            id: 'D-1',
+            date: '2025-12-10',
+            owner: 'alice',
+            amount: '100000',
+            collections: [
+              { date: '2026-01-15', amount: '40000' },
+              { date: '2026-02-20', amount: '60000' },
+            ],
+          },
+        ],
+        carried: [{ payee: 'alice', transaction: 'D-1', earned: '5000', held: '5000', periods: ['2025-12'] }],
+      },
+    );
+    expect(periods.map((p) => [held.get(p).totals.released, held.get(p).totals.payable])).toEqual([
+      ['2000.00', '2000.00'],
+      ['3000.00', '3000.00'],
+      ['0.00', '0.00'],
+    ]);
+    // Last year's plan held nothing (it was all paid): this year's hold has nothing to release.
+    const paid = run(
+      { hold: { until: 'collected' } },
+      {
+        transactions: [
+          {
+            id: 'D-1',
+            date: '2025-12-10',
+            owner: 'alice',
+            amount: '100000',
+            collections: [{ date: '2026-02-20', amount: '60000' }],
+          },
+        ],
+        carried: [{ payee: 'alice', transaction: 'D-1', earned: '5000' }],
+      },
+    );
+    for (const p of periods) expect(paid.get(p).totals).toMatchObject({ held: '0.00', released: '0.00' });
+  });
+
+  it('a cancellation of a held deal of the previous year releases the hold and claws back all it earned', () => {
+    const { get } = run(
+      { hold: { until: 'collected' }, clawback: { window_days: 180, method: 'full', attainment: 'keep' } },
+      {
+        transactions: [
+          {
+            id: 'D-1',
+            date: '2025-12-10',
+            owner: 'alice',
+            amount: '100000',
+            cancelled_on: '2026-02-03',
+            collections: [{ date: '2026-01-15', amount: '40000' }],
+          },
+        ],
+        carried: [{ payee: 'alice', transaction: 'D-1', earned: '5000', held: '5000' }],
+      },
+    );
+    expect(get('2026-01').totals).toMatchObject({ released: '2000.00', payable: '2000.00' });
+    // February: the 3,000 still held is released and the 5,000 earned is clawed back: 2,000 owed.
+    expect(get('2026-02').totals).toMatchObject({
+      released: '3000.00',
+      clawbacks: '-5000.00',
+      payable: '0.00',
+      balanceCarried: '2000.00',
+    });
+  });
+
+  it('names carried pay on a transaction the input does not have, as an input problem and as an issue', () => {
+    expect(
+      validateCompInput({
+        transactions: [november],
+        carried: [{ payee: 'alice', transaction: 'N-2', earned: '500.001' }],
+      }).problems,
+    ).toEqual([
+      { field: 'carried[0].earned', value: '500.001', message: 'USD amounts have at most 2 decimal places' },
+      {
+        field: 'carried[0].transaction',
+        value: 'N-2',
+        message: 'names no transaction of the input (the deal must be in transactions)',
+      },
+    ]);
+    const { result } = run(
+      { clawback: { window_days: 180, method: 'full', attainment: 'keep' } },
+      { transactions: [november], carried: [{ payee: 'alice', transaction: 'N-2', earned: '500' }] },
+    );
+    expect(result.issues.map((i) => [i.code, i.transaction])).toEqual([['unknown_transaction', 'N-2']]);
+  });
+});
+
+describe('periods of an input with carried pay and no periods named', () => {
+  it('start with the first deal that is not carried: a carried deal is not credited again', () => {
+    const result = calculateCompensation(
+      planDocumentSchema.parse({
+        id: 'carried-periods',
+        name: 'Carried, periods by default',
+        period: 'month',
+        effective_from: '2025-01-01',
+        credit: { types: [{ id: 'revenue', amount: 'amount' }] },
+        components: [{ id: 'commission', kind: 'commission', credit: 'revenue', rate: '5%' }],
+        clawback: { window_days: 180, method: 'full', attainment: 'keep' },
+      }),
+      {
+        currency: 'USD',
+        transactions: [
+          { id: 'N-1', date: '2025-11-20', owner: 'alice', amount: '10000', cancelled_on: '2026-02-10' },
+          { id: 'J-1', date: '2026-01-15', owner: 'alice', amount: '2000' },
+          { id: 'F-1', date: '2026-02-15', owner: 'alice', amount: '2000' },
+        ],
+        carried: [{ payee: 'alice', transaction: 'N-1', earned: '500' }],
+      },
+    );
+    expect(result.periods).toEqual(['2026-01', '2026-02']);
+    expect(result.statements.map((s) => [s.period, s.totals.earnings, s.totals.clawbacks])).toEqual([
+      ['2026-01', '100.00', '0.00'],
+      ['2026-02', '100.00', '-500.00'],
+    ]);
   });
 });

@@ -78,6 +78,16 @@ export type LedgerInput = {
    * a recoverable draw still owed, and a negative balance (clawbacks, adjustments) still owed.
    */
   opening?: { drawOwedMinor?: number; balanceOwedMinor?: number; balanceOwedSince?: PeriodLabel };
+  /**
+   * What deals paid this payee before the first period (CarriedDealInput, an earlier fiscal year's
+   * statements): a clawback takes it back too, and what was still held is released as cash arrives.
+   */
+  carried?: {
+    transaction: number;
+    earnedMinor: number;
+    heldMinor: number;
+    periods: readonly PeriodLabel[];
+  }[];
   /** false: traces keep their numbers but arithmetic and explanation are left empty (bulk runs). Default true. */
   explain?: boolean;
 };
@@ -120,8 +130,18 @@ export function periodIndexOfDay(periods: readonly LedgerPeriod[], day: number):
   return -1;
 }
 
-/** What one deal earned for this payee, per period (only deals with earnings lines). */
-type DealState = { index: number; earnedByPeriod: number[]; tx?: LedgerTransaction };
+/**
+ * What one deal earned for this payee, per period (deals with earnings lines, or carried from before
+ * the first period), and what it earned and still held before the first period.
+ */
+type DealState = {
+  index: number;
+  earnedByPeriod: number[];
+  earnedBefore: number;
+  heldBefore: number;
+  earnedBeforeIn: readonly PeriodLabel[];
+  tx?: LedgerTransaction;
+};
 
 /** One payee's ledger over the periods: the ledger lines and the totals of each period. */
 export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
@@ -224,8 +244,8 @@ export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
         if (c < 0) continue;
         const elapsedDays = Math.max(0, tx.cancelledDay - tx.day);
         if (elapsedDays > windowDays) continue;
-        let paid = 0;
-        const paidIn: string[] = [];
+        let paid = deal.earnedBefore;
+        const paidIn: string[] = deal.earnedBefore !== 0 ? [...deal.earnedBeforeIn] : [];
         for (let p = 0; p <= c; p++) {
           const e = deal.earnedByPeriod[p]!;
           if (e === 0) continue;
@@ -453,8 +473,9 @@ export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
     const collections = tx.collections.slice().sort((a, b) => a.day - b.day);
     let k = 0;
     let collected = 0;
-    let earnedCum = 0;
-    let heldPrev = 0;
+    // Pay from before the first period counts as earned, and what of it is still held is held.
+    let earnedCum = deal.earnedBefore;
+    let heldPrev = deal.heldBefore;
     const payableOf = (earnedMinor: number, collectedMinor: number) =>
       earnedMinor <= 0
         ? earnedMinor
@@ -476,15 +497,15 @@ export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
       const earnedPrev = earnedCum;
       earnedCum += e;
       if (earnedPrev === 0 && e === 0 && heldPrev === 0) continue;
-      // Held on the earlier earnings after this period's collections, then on everything.
+      // Held on the earlier earnings after this period's collections, then on everything. This
+      // period's earnings add a hold; whatever is held beyond what the cash now allows is released
+      // (so a release never exceeds what was held, even when the earlier pay was not held as this
+      // plan would hold it, or a refund lowers the cash collected).
       const oldHeld = Math.max(0, earnedPrev - payableOf(earnedPrev, collected));
       const newHeld = Math.max(0, earnedCum - payableOf(earnedCum, collected));
-      let release = heldPrev - oldHeld;
-      let hold = newHeld - oldHeld;
-      if (hold < 0) {
-        release -= hold;
-        hold = 0;
-      }
+      const hold = Math.max(0, newHeld - oldHeld);
+      const release = Math.max(0, heldPrev + hold - newHeld);
+      const heldNow = heldPrev + hold - release;
       const shownCollected = Math.min(collected, tx.amountMinor);
       if (hold > 0) {
         const held = hold;
@@ -517,7 +538,7 @@ export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
             heldBeforeMinor: heldPrev,
             collectedMinor: shownCollected,
             dealAmountMinor: tx.amountMinor,
-            stillHeldMinor: newHeld,
+            stillHeldMinor: heldNow,
           }),
         );
         push(
@@ -525,11 +546,11 @@ export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
           releaseLine(tx, deal.index, released, t, {
             collected: decimal(m, shownCollected),
             deal_amount: decimal(m, tx.amountMinor),
-            still_held: decimal(m, newHeld),
+            still_held: decimal(m, heldNow),
           }),
         );
       }
-      heldPrev = newHeld;
+      heldPrev = heldNow;
     }
   }
 
@@ -544,7 +565,7 @@ export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
     const releaseDay = tx.day + days;
     const releaseAt = periodIndexOfDay(periods, releaseDay);
     const releaseOn = fromDayNumber(releaseDay);
-    let outstanding = 0;
+    let outstanding = deal.heldBefore;
     for (let p = 0; p < n; p++) {
       if (cancelledAt !== undefined && p >= cancelledAt) {
         if (p === cancelledAt && outstanding > 0) {
@@ -639,14 +660,28 @@ function dealsOf(input: LedgerInput): DealState[] {
     for (const line of input.earnings[p] ?? []) {
       if (line.transaction === undefined) continue;
       let deal = byIndex.get(line.transaction);
-      if (!deal) {
-        deal = { index: line.transaction, earnedByPeriod: new Array<number>(n).fill(0) };
-        byIndex.set(line.transaction, deal);
-      }
+      if (!deal) byIndex.set(line.transaction, (deal = newDeal(line.transaction, n)));
       deal.earnedByPeriod[p] = deal.earnedByPeriod[p]! + line.amountMinor;
     }
   }
+  for (const c of input.carried ?? []) {
+    let deal = byIndex.get(c.transaction);
+    if (!deal) byIndex.set(c.transaction, (deal = newDeal(c.transaction, n)));
+    deal.earnedBefore += c.earnedMinor;
+    deal.heldBefore += c.heldMinor;
+    deal.earnedBeforeIn = [...deal.earnedBeforeIn, ...c.periods];
+  }
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
+}
+
+function newDeal(index: number, periods: number): DealState {
+  return {
+    index,
+    earnedByPeriod: new Array<number>(periods).fill(0),
+    earnedBefore: 0,
+    heldBefore: 0,
+    earnedBeforeIn: [],
+  };
 }
 
 /** Which earnings lines of a closed period differ from what it paid, by line id. */

@@ -93,6 +93,7 @@ describe('encodeChangeValue', () => {
     expect(encodeChangeValue(FIELD_CODE.close_on, '2024-02-29', e)).toBe(toDayNumber('2024-02-29'));
     expect(encodeChangeValue(FIELD_CODE.probability, '75', e)).toBe(75);
     expect(encodeChangeValue(FIELD_CODE.owner_person_id, '42', e)).toBe(42);
+    expect(encodeChangeValue(FIELD_CODE.cancelled_on, '2026-08-10', e)).toBe(toDayNumber('2026-08-10'));
     for (const field of trackedOpportunityFields)
       expect(encodeChangeValue(fieldCodeOf(field), null, e)).toBeNaN();
   });
@@ -103,6 +104,7 @@ describe('encodeChangeValue', () => {
     ['amount_minor', ''],
     ['close_on', '2024-02-30'],
     ['close_on', '29/02/2024'],
+    ['cancelled_on', '2026-08-32'],
     ['probability', '101'],
     ['probability', 'high'],
     ['owner_person_id', '0'],
@@ -113,7 +115,7 @@ describe('encodeChangeValue', () => {
 
   it('knows only the tracked fields', () => {
     expect(() => fieldCodeOf('name')).toThrow(DomainError);
-    expect(trackedOpportunityFields.map(fieldCodeOf)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(trackedOpportunityFields.map(fieldCodeOf)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 });
 

@@ -14,7 +14,11 @@ import type { StageCategory } from '../vocabulary.ts';
 import { parseIsoDate } from '../calendar/day-number.ts';
 import { MAX_INT32_ID, type DictionaryColumn, type DictionaryEncoder } from './columns.ts';
 
-/** The fields whose every change is kept (opportunity_changes.field); a change's field code is the index here. */
+/**
+ * The fields whose every change is kept (opportunity_changes.field); a change's field code is the
+ * index here. `cancelled_on` (migration 0006) is kept for the audit trail of what compensation
+ * claws back; no as-of engine reads it (a cancellation does not change what the pipeline was).
+ */
 export const trackedOpportunityFields = [
   'stage',
   'amount_minor',
@@ -22,6 +26,7 @@ export const trackedOpportunityFields = [
   'probability',
   'owner_person_id',
   'forecast_category',
+  'cancelled_on',
 ] as const;
 export type TrackedOpportunityField = (typeof trackedOpportunityFields)[number];
 
@@ -33,6 +38,7 @@ export const FIELD_CODE = {
   probability: 3,
   owner_person_id: 4,
   forecast_category: 5,
+  cancelled_on: 6,
 } as const satisfies Record<TrackedOpportunityField, number>;
 
 /**
@@ -206,6 +212,7 @@ export function encodeChangeValue(
     case FIELD_CODE.amount_minor:
       return parseSafeInteger(text);
     case FIELD_CODE.close_on:
+    case FIELD_CODE.cancelled_on:
       return parseIsoDate(text);
     case FIELD_CODE.probability: {
       const value = parseSafeInteger(text);

@@ -57,6 +57,7 @@ const Opportunity = z
     createdOn: z.string().nullable(),
     closeOn: z.string().nullable(),
     closedOn: z.string().nullable(),
+    cancelledOn: z.string().nullable().openapi({ description: 'The day a won deal was cancelled' }),
     lostReason: z.string().nullable(),
     competitor: z.string().nullable(),
   })
@@ -273,6 +274,7 @@ export function registerRecordRoutes(app: Api, table: RouteTable, attain: Attain
           'created_on',
           'close_on',
           'closed_on',
+          'cancelled_on',
           'lost_reason',
           'competitor',
         ],
@@ -290,6 +292,7 @@ export function registerRecordRoutes(app: Api, table: RouteTable, attain: Attain
           o.createdOn,
           o.closeOn,
           o.closedOn,
+          o.cancelledOn,
           o.lostReason,
           o.competitor,
         ]),

@@ -60,6 +60,7 @@ export const nativeMapping: Mapping = {
         'engaged_on',
         'close_on',
         'closed_on',
+        'cancelled_on',
         'lost_reason',
         'competitor',
         'discount_percent',

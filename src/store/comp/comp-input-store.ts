@@ -90,7 +90,10 @@ type TransactionRow = {
   segment: string | null;
   account_key: string | null;
   account_name: string | null;
+  cancelled_on: string | null;
   splits: { payee: string; kind: 'split' | 'overlay'; share_ppm: number }[] | null;
+  /** Amounts as text: exact whatever their size. */
+  collections: { paid_on: string; amount_minor: string }[] | null;
 };
 
 /** Turns one won deal into the engine's transaction. */
@@ -112,29 +115,49 @@ function transactionOf(r: TransactionRow, digits: number): TransactionInput {
     ...(r.segment ? { segment: r.segment } : {}),
     ...(r.account_key ? { account: r.account_key } : {}),
     ...(r.account_name ? { account_name: r.account_name } : {}),
+    ...(r.cancelled_on ? { cancelled_on: r.cancelled_on } : {}),
     ...(splits.length > 0
       ? { splits: splits.map((s) => ({ payee: s.payee, share: ppmToDecimal(s.share_ppm) })) }
       : {}),
     ...(overlays.length > 0
       ? { overlays: overlays.map((s) => ({ payee: s.payee, share: ppmToDecimal(s.share_ppm) })) }
       : {}),
+    ...(r.collections && r.collections.length > 0
+      ? {
+          collections: r.collections.map((c) => ({
+            date: c.paid_on,
+            amount: minorToDecimal(BigInt(c.amount_minor), digits),
+          })),
+        }
+      : {}),
   };
 }
 
 /**
  * Deals as the engine's transactions: a won deal is dated by its close, an open one (for the
- * estimator) by its expected close; an open deal without an amount counts as zero.
+ * estimator) by its expected close; an open deal without an amount counts as zero. With
+ * `collectedBy`, each carries the cash collected on it up to that day: the payments, in the deal's
+ * currency, of the invoices that name it, by day.
  */
-function transactionQuery(db: Kysely<Database>, where: ReturnType<typeof sql>) {
+function transactionQuery(db: Kysely<Database>, where: ReturnType<typeof sql>, collectedBy?: string) {
+  const collections =
+    collectedBy === undefined
+      ? sql`NULL::json`
+      : sql`(SELECT json_agg(json_build_object('paid_on', p.paid_on, 'amount_minor', p.amount_minor::text)
+                            ORDER BY p.paid_on, p.id)
+              FROM invoices i JOIN payments p ON p.invoice_id = i.id
+             WHERE i.opportunity_id = o.id AND p.currency = o.currency AND p.paid_on <= ${collectedBy}::date)`;
   return sql<TransactionRow & { currency: string; owner_person_id: number }>`
     SELECT o.id, o.external_key, o.name, COALESCE(o.closed_on, o.close_on) AS closed_on,
            pe.external_key AS owner_key, COALESCE(o.amount_minor, 0) AS amount_minor,
            o.gross_margin_bps, o.deal_type, pr.external_key AS product_key, pr.family AS product_family,
            a.segment, a.external_key AS account_key, a.name AS account_name, o.currency, o.owner_person_id,
+           o.cancelled_on,
            (SELECT json_agg(json_build_object('payee', sp.external_key, 'kind', s.kind, 'share_ppm', s.share_ppm)
                             ORDER BY s.kind, sp.external_key)
               FROM opportunity_splits s JOIN people sp ON sp.id = s.person_id
-             WHERE s.opportunity_id = o.id) AS splits
+             WHERE s.opportunity_id = o.id) AS splits,
+           ${collections} AS collections
     FROM opportunities o
     JOIN people pe ON pe.id = o.owner_person_id
     LEFT JOIN products pr ON pr.id = o.product_id
@@ -144,27 +167,63 @@ function transactionQuery(db: Kysely<Database>, where: ReturnType<typeof sql>) {
   `.execute(db);
 }
 
-/** Won deals in a currency closed in [fromDay, toDay], ordered by (day, id) as the engine takes them. */
+/**
+ * Won deals in a currency closed in [fromDay, toDay] (and those of `alsoIds`, closed earlier),
+ * ordered by (day, id) as the engine takes them, each with its cancellation day and, with
+ * `collections`, the cash collected on it up to `toDay`.
+ */
 export async function loadWonTransactions(
   db: Kysely<Database>,
   fromDay: string,
   toDay: string,
   currency: string,
+  options: { alsoIds?: readonly number[]; collections?: boolean } = {},
 ): Promise<{ transactions: TransactionInput[]; otherCurrency: number }> {
   const digits = currencyDigits(currency);
+  const alsoIds = [...(options.alsoIds ?? [])];
   const rows = await transactionQuery(
     db,
-    sql`o.is_won AND o.amount_minor IS NOT NULL AND o.closed_on BETWEEN ${fromDay}::date AND ${toDay}::date
-        AND o.currency = ${currency}`,
+    sql`o.is_won AND o.amount_minor IS NOT NULL AND o.owner_person_id IS NOT NULL AND o.currency = ${currency}
+        AND (o.closed_on BETWEEN ${fromDay}::date AND ${toDay}::date OR o.id = ANY(${alsoIds}::bigint[]))`,
+    options.collections ? toDay : undefined,
   );
+  return {
+    transactions: rows.rows.map((r) => transactionOf(r, digits)),
+    otherCurrency: await countOtherCurrencyDeals(db, fromDay, toDay, currency),
+  };
+}
+
+/** Won deals closed in [fromDay, toDay] in another currency than `currency` (a plan does not credit them). */
+export async function countOtherCurrencyDeals(
+  db: Kysely<Database>,
+  fromDay: string,
+  toDay: string,
+  currency: string,
+): Promise<number> {
   const other = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM opportunities o
     WHERE o.is_won AND o.closed_on BETWEEN ${fromDay}::date AND ${toDay}::date AND o.currency <> ${currency}
   `.execute(db);
-  return {
-    transactions: rows.rows.map((r) => transactionOf(r, digits)),
-    otherCurrency: Number(other.rows[0]?.n ?? 0),
-  };
+  return Number(other.rows[0]?.n ?? 0);
+}
+
+/**
+ * Payments up to `toDay` on won deals in `currency` closed in [fromDay, toDay] that are in another
+ * currency than the deal's: they are not counted as cash collected.
+ */
+export async function countOtherCurrencyPayments(
+  db: Kysely<Database>,
+  fromDay: string,
+  toDay: string,
+  currency: string,
+): Promise<number> {
+  const other = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM payments p
+    JOIN invoices i ON i.id = p.invoice_id JOIN opportunities o ON o.id = i.opportunity_id
+    WHERE o.is_won AND o.currency = ${currency} AND o.closed_on BETWEEN ${fromDay}::date AND ${toDay}::date
+      AND p.currency <> o.currency AND p.paid_on <= ${toDay}::date
+  `.execute(db);
+  return Number(other.rows[0]?.n ?? 0);
 }
 
 /** One opportunity as a transaction (an open deal for the estimator: dated by its expected close). */

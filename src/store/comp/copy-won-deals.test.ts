@@ -145,6 +145,8 @@ describe.each(testDatabaseKinds())('copyWonDeals on %s', (kind) => {
       productFamily: 'Core',
       segment: 'Enterprise',
       accountKey: 'acc-1',
+      cancelledOn: null,
+      cancelledDay: null,
     });
     const noName = seen.find((s) => s.deal.key === 'k-noname')!.deal;
     expect(noName).toMatchObject({
@@ -173,5 +175,109 @@ describe.each(testDatabaseKinds())('copyWonDeals on %s', (kind) => {
         () => {},
       ),
     ).rejects.toThrow(/not a day range/);
+    await expect(
+      copyWonDeals(
+        store,
+        { fromDay: '2026-01-01', toDay: '2026-03-31', currency: 'USD', alsoIds: [Number.NaN] },
+        () => {},
+      ),
+    ).rejects.toThrow(/deal ids/);
+  });
+
+  it('gives each deal its cancellation day and, when asked, its payments in its currency up to the range’s end, and the earlier deals asked for', async () => {
+    const db = store.db;
+    const ann = (
+      await db.selectFrom('people').select('id').where('external_key', '=', 'ann').executeTakeFirstOrThrow()
+    ).id;
+    const old = await db
+      .insertInto('opportunities')
+      .values({
+        external_key: 'k-old',
+        name: 'Deal k-old',
+        owner_person_id: ann,
+        stage: 'Won',
+        amount_minor: 50_000,
+        currency: 'USD',
+        created_on: '2025-10-01',
+        close_on: '2025-11-20',
+        closed_on: '2025-11-20',
+        is_closed: true,
+        is_won: true,
+        cancelled_on: '2026-02-10',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('opportunities')
+      .set({ cancelled_on: '2026-03-15' })
+      .where('id', '=', ids['k-b']!)
+      .execute();
+    const invoice = async (key: string, deal: number) =>
+      (
+        await db
+          .insertInto('invoices')
+          .values({ external_key: key, opportunity_id: deal, issued_on: '2026-03-02', amount_minor: 100_000 })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    const i1 = await invoice('inv-1', ids['k-a']!);
+    const i2 = await invoice('inv-2', ids['k-a']!);
+    const i3 = await invoice('inv-3', old.id);
+    await db
+      .insertInto('payments')
+      .values([
+        { external_key: 'pay-3', invoice_id: i2, paid_on: '2026-03-20', amount_minor: 30_000 },
+        { external_key: 'pay-1', invoice_id: i1, paid_on: '2026-03-05', amount_minor: 12_345 },
+        { external_key: 'pay-2', invoice_id: i1, paid_on: '2026-03-20', amount_minor: 7_655 },
+        // another currency, after the range, on a deal not read: none of them counted
+        {
+          external_key: 'pay-eur',
+          invoice_id: i1,
+          paid_on: '2026-03-06',
+          amount_minor: 999,
+          currency: 'EUR',
+        },
+        { external_key: 'pay-late', invoice_id: i1, paid_on: '2026-04-01', amount_minor: 1 },
+        { external_key: 'pay-old', invoice_id: i3, paid_on: '2026-01-15', amount_minor: 20_000 },
+      ])
+      .execute();
+    const visited: {
+      key: string;
+      cancelledOn: string | null;
+      cancelledDay: number | null;
+      paid: string[];
+    }[] = [];
+    const range = { fromDay: '2026-01-01', toDay: '2026-03-31', currency: 'USD' };
+    await copyWonDeals(store, { ...range, alsoIds: [old.id], collections: true }, (d, _shares, paid) =>
+      visited.push({
+        key: d.key,
+        cancelledOn: d.cancelledOn,
+        cancelledDay: d.cancelledDay,
+        paid: paid.map((c) => `${c.paidOn}/${c.day === toDayNumber(c.paidOn)}/${c.amountMinor}`),
+      }),
+    );
+    expect(visited).toEqual([
+      {
+        key: 'k-old',
+        cancelledOn: '2026-02-10',
+        cancelledDay: toDayNumber('2026-02-10'),
+        paid: ['2026-01-15/true/20000'],
+      },
+      { key: 'k-early', cancelledOn: null, cancelledDay: null, paid: [] },
+      { key: 'k-noname', cancelledOn: null, cancelledDay: null, paid: [] },
+      { key: 'K-upper', cancelledOn: null, cancelledDay: null, paid: [] },
+      {
+        key: 'k-a',
+        cancelledOn: null,
+        cancelledDay: null,
+        // by day, then in the order the payments were recorded
+        paid: ['2026-03-05/true/12345', '2026-03-20/true/30000', '2026-03-20/true/7655'],
+      },
+      { key: 'k-b', cancelledOn: '2026-03-15', cancelledDay: toDayNumber('2026-03-15'), paid: [] },
+    ]);
+    // Without collections asked for, none are read; without alsoIds, the earlier deal is not.
+    const plain: string[] = [];
+    await copyWonDeals(store, range, (d, _shares, paid) => plain.push(`${d.key}:${paid.length}`));
+    expect(plain).toEqual(['k-early:0', 'k-noname:0', 'K-upper:0', 'k-a:0', 'k-b:0']);
   });
 });

@@ -7,12 +7,13 @@
  * measured for bench/comp-bench.ts) and are visited in the engine's order, (close day, key in
  * code-unit order), by a counting sort on the day and a sort of each day's keys where they did not
  * arrive in order. Owners, products and accounts arrive as ids and are named from small lookups read
- * first; splits and overlays arrive by deal, in (kind, payee key) order.
+ * first; splits and overlays arrive by deal, in (kind, payee key) order, and so does the cash
+ * collected on each deal when asked for (its invoices' payments in the deal's currency, by day).
  */
 import type pg from 'pg';
 import { fromDayNumber } from '../../domain/calendar/day-number.ts';
 import { AppError } from '../../domain/errors.ts';
-import { transactionOrder } from '../../domain/comp/comp-columns.ts';
+import { NO_DAY, transactionOrder } from '../../domain/comp/comp-columns.ts';
 import { createDictionaryEncoder } from '../../domain/snapshot/columns.ts';
 import type { Store } from '../open-database.ts';
 import { ByteDictionary } from '../snapshot/byte-dictionary.ts';
@@ -34,31 +35,58 @@ export type CopiedWonDeal = {
   productFamily: string | null;
   segment: string | null;
   accountKey: string | null;
+  /** The day the deal was cancelled ('YYYY-MM-DD' and day number), or null. */
+  cancelledOn: string | null;
+  cancelledDay: number | null;
 };
 
 /** Its splits and overlays, in (kind, payee key) order; reused between calls too. */
 export type CopiedShare = { kind: 'split' | 'overlay'; payee: string; sharePpm: number };
 
+/** Cash collected on it: one payment, by day then payment id; reused between calls too. */
+export type CopiedCollection = { paidOn: string; day: number; amountMinor: number };
+
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 
 /**
- * Visits the won deals in `currency` with an amount and an owner closed in [fromDay, toDay], in
- * (close day, key) order, each with its shares; resolves with their number.
+ * Visits the won deals in `currency` with an amount and an owner closed in [fromDay, toDay] (and
+ * the deals `alsoIds` names, closed earlier: a run's deals of an earlier fiscal year), in (close
+ * day, key) order, each with its shares and, with `collections`, the cash collected on it up to
+ * `toDay`; resolves with their number.
  */
 export async function copyWonDeals(
   store: Store,
-  range: { fromDay: string; toDay: string; currency: string },
-  visit: (deal: CopiedWonDeal, shares: readonly CopiedShare[]) => void,
+  range: {
+    fromDay: string;
+    toDay: string;
+    currency: string;
+    alsoIds?: readonly number[];
+    collections?: boolean;
+  },
+  visit: (
+    deal: CopiedWonDeal,
+    shares: readonly CopiedShare[],
+    collections: readonly CopiedCollection[],
+  ) => void,
 ): Promise<number> {
   const { fromDay, toDay, currency } = range;
-  // COPY takes no parameters: only checked days and a checked currency code are interpolated.
-  if (!DAY.test(fromDay) || !DAY.test(toDay) || !CURRENCY.test(currency))
+  const alsoIds = range.alsoIds ?? [];
+  // COPY takes no parameters: only checked days, a checked currency code and integers are interpolated.
+  if (
+    !DAY.test(fromDay) ||
+    !DAY.test(toDay) ||
+    !CURRENCY.test(currency) ||
+    !alsoIds.every((id) => Number.isSafeInteger(id) && id > 0)
+  )
     throw new AppError(
       'internal',
-      `copyWonDeals: not a day range and currency: ${fromDay} ${toDay} ${currency}`,
+      `copyWonDeals: not a day range, currency and deal ids: ${fromDay} ${toDay} ${currency} ${alsoIds.join(',')}`,
     );
-  const won = `o.is_won AND o.amount_minor IS NOT NULL AND o.owner_person_id IS NOT NULL AND o.closed_on BETWEEN DATE '${fromDay}' AND DATE '${toDay}'`;
+  const inRange = `o.closed_on BETWEEN DATE '${fromDay}' AND DATE '${toDay}'`;
+  const won = `o.is_won AND o.amount_minor IS NOT NULL AND o.owner_person_id IS NOT NULL AND ${
+    alsoIds.length > 0 ? `(${inRange} OR o.id IN (${alsoIds.join(', ')}))` : inRange
+  }`;
   const client = await store.pool.connect();
   try {
     // Lookups by id: people (owners and split payees), and the products and accounts these deals name.
@@ -113,6 +141,30 @@ export async function copyWonDeals(
     );
     const kindOf = kinds.encoder.dictionary.map((k) => (k === 'overlay' ? 'overlay' : 'split'));
 
+    // Cash collected on the deals, by deal: their invoices' payments in the deal's currency.
+    const cashDeal: number[] = [];
+    const cashDay: number[] = [];
+    const cashAmount: number[] = [];
+    const firstCash = new Map<number, number>();
+    if (range.collections)
+      await copyTuples(
+        client,
+        `SELECT i.opportunity_id, p.paid_on, p.amount_minor
+         FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN opportunities o ON o.id = i.opportunity_id
+         WHERE ${won} AND o.currency = '${currency}' AND p.currency = o.currency AND p.paid_on <= DATE '${toDay}'
+         ORDER BY i.opportunity_id, p.paid_on, p.id`,
+        3,
+        (reader) => {
+          reader.table = 'payments';
+          const deal = reader.integer(0, 'opportunity_id');
+          reader.rowId = deal;
+          if (!firstCash.has(deal)) firstCash.set(deal, cashDeal.length);
+          cashDeal.push(deal);
+          cashDay.push(reader.dayNumber(0, 'paid_on'));
+          cashAmount.push(reader.integer(0, 'amount_minor'));
+        },
+      );
+
     // The deals, decoded into arrays as they come.
     const count = Number(
       (
@@ -131,6 +183,7 @@ export async function copyWonDeals(
     const typeOf = new Int32Array(count);
     const productOf = new Float64Array(count);
     const accountOf = new Float64Array(count);
+    const cancelledOf = new Int32Array(count);
     const types = new ByteDictionary(createDictionaryEncoder());
     let n = 0;
     let bytes: Uint8Array | undefined;
@@ -140,9 +193,9 @@ export async function copyWonDeals(
     await copyTuples(
       client,
       `SELECT o.id, o.external_key, o.name, o.closed_on, o.owner_person_id, o.amount_minor,
-              o.gross_margin_bps, o.deal_type, o.product_id, o.account_id
+              o.gross_margin_bps, o.deal_type, o.product_id, o.account_id, o.cancelled_on
        FROM opportunities o WHERE ${won} AND o.currency = '${currency}'`,
-      10,
+      11,
       (reader) => {
         if (reader.bytes !== bytes) {
           bytes = reader.bytes;
@@ -167,6 +220,7 @@ export async function copyWonDeals(
         typeOf[n] = reader.code(types, -1);
         productOf[n] = reader.integer(-1, 'product_id');
         accountOf[n] = reader.integer(-1, 'account_id');
+        cancelledOf[n] = reader.dayNumber(NO_DAY, 'cancelled_on');
         n++;
       },
     );
@@ -190,13 +244,20 @@ export async function copyWonDeals(
       productFamily: null,
       segment: null,
       accountKey: null,
+      cancelledOn: null,
+      cancelledDay: null,
     };
     const shares: CopiedShare[] = [];
+    const collections: CopiedCollection[] = [];
+    const textOfDay = (day: number): string => {
+      let text = dayText.get(day);
+      if (text === undefined) dayText.set(day, (text = fromDayNumber(day)));
+      return text;
+    };
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
       const day = dayOf[i]!;
-      let closedOn = dayText.get(day);
-      if (closedOn === undefined) dayText.set(day, (closedOn = fromDayNumber(day)));
+      const closedOn = textOfDay(day);
       deal.opportunityId = dealOf[i]!;
       deal.key = ids[i]!;
       deal.name = names[i]!;
@@ -212,6 +273,9 @@ export async function copyWonDeals(
       const account = accountOf[i]!;
       deal.accountKey = account < 0 ? null : (accountKey.get(account) ?? null);
       deal.segment = account < 0 ? null : (accountSegment.get(account) ?? null);
+      const cancelled = cancelledOf[i]!;
+      deal.cancelledDay = cancelled === NO_DAY ? null : cancelled;
+      deal.cancelledOn = cancelled === NO_DAY ? null : textOfDay(cancelled);
       shares.length = 0;
       const id = deal.opportunityId;
       const first = firstDense ? (id <= maxId ? firstDense[id]! : -1) : (firstMap.get(id) ?? -1);
@@ -222,7 +286,12 @@ export async function copyWonDeals(
             payee: keyOf(personKey, sharePerson[s]!),
             sharePpm: sharePpm[s]!,
           });
-      visit(deal, shares);
+      collections.length = 0;
+      const firstPaid = firstCash.get(id);
+      if (firstPaid !== undefined)
+        for (let c = firstPaid; c < cashDeal.length && cashDeal[c] === id; c++)
+          collections.push({ paidOn: textOfDay(cashDay[c]!), day: cashDay[c]!, amountMinor: cashAmount[c]! });
+      visit(deal, shares, collections);
     }
     return n;
   } finally {

@@ -1,12 +1,13 @@
 /**
  * Migration 0005 on statements stored by 0003 (lines as jsonb inside the statement): they keep
  * their lines as they were (`legacy_lines`), their measures move to the header, and what a closed
- * period paid is still read from them.
+ * period paid, and what they paid on a deal later cancelled (carried-pay.ts), are still read from them.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, migrateUpTo } from '../migrate.ts';
 import { createTestStore, testDatabaseKinds, type TestStore } from '../testing/test-store.ts';
+import { loadCarriedPay } from './carried-pay.ts';
 import { findCurrentStatement, loadLockedFigures, loadStatementLines } from './comp-run-store.ts';
 
 const line = {
@@ -59,7 +60,10 @@ describe.each(testDatabaseKinds())('statements stored before 0005, on %s', (kind
     await sql`
       INSERT INTO comp_closed_periods (period, run_id, closed_at, closed_by) VALUES ('2026-03', 7, now(), 'test')
     `.execute(store.db);
-    expect(await migrateToLatest(store.db as never)).toEqual(['0005-comp-statement-lines']);
+    expect(await migrateUpTo(store.db as never, '0005-comp-statement-lines')).toEqual([
+      '0005-comp-statement-lines',
+    ]);
+    await migrateToLatest(store.db as never);
   }, 60_000);
   afterAll(async () => {
     await store?.dispose();
@@ -85,5 +89,25 @@ describe.each(testDatabaseKinds())('statements stored before 0005, on %s', (kind
     expect(await loadLockedFigures(store.db, ['2026-03'])).toEqual([
       { payee: 'alice', period: '2026-03', earnings: '120.00', lines: { 'commission:D1': '120.00' } },
     ]);
+  });
+
+  it('carries what they paid on a deal into a later year that cancels it', async () => {
+    await sql`
+      INSERT INTO stages (name, sort_order, category, default_probability) VALUES ('Won', 9, 'won', 100);
+      INSERT INTO people (id, external_key, name) VALUES (1, 'alice', 'Alice');
+      INSERT INTO opportunities (external_key, owner_person_id, stage, amount_minor, closed_on, is_closed, is_won, cancelled_on)
+      VALUES ('D1', 1, 'Won', 120000, '2026-03-10', true, true, '2027-02-01')
+    `.execute(store.db);
+    const carried = await loadCarriedPay(store.db, {
+      plan: { currency: 'USD', clawback: { window_days: 365, method: 'full', attainment: 'keep' } },
+      yearStart: '2027-01-01',
+      toDay: '2027-02-28',
+      fiscalYearStartMonth: 1,
+      payees: ['alice'],
+    });
+    expect(carried.carried).toEqual([
+      { payee: 'alice', transaction: 'D1', earned: '120.00', periods: ['2026-03'] },
+    ]);
+    expect(carried.dealIds).toHaveLength(1);
   });
 });

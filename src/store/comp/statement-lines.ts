@@ -198,6 +198,11 @@ function kindCode(kind: LineKind): string {
   return String(code);
 }
 
+/** The code comp_statement_lines.kind stores for a line kind (for queries over stored lines). */
+export function lineKindCode(kind: LineKind): number {
+  return Number(kindCode(kind));
+}
+
 function encodeLedger(line: StatementLine, componentIds: readonly string[], fields: LineFields): void {
   fields[C.kind] = kindCode(line.kind);
   const component = line.component === undefined ? -1 : componentIds.indexOf(line.component);

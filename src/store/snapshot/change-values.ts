@@ -74,6 +74,7 @@ export function readChangeValue(
     case FIELD_CODE.amount_minor:
       return parseAsciiInteger(bytes, start, length);
     case FIELD_CODE.close_on:
+    case FIELD_CODE.cancelled_on:
       return parseAsciiIsoDate(bytes, start, length);
     case FIELD_CODE.probability: {
       const value = parseAsciiInteger(bytes, start, length);

@@ -317,6 +317,30 @@ describe.each(testDatabaseKinds())('snapshot loaders on %s', (kind) => {
     expect(Array.from(a.durationMinutes)).toEqual([NULL_INT32, 45, 60]);
   });
 
+  it('loads a cancellation’s change as a day, and leaves the pipeline as of every day unchanged', async () => {
+    const before = await loadOpportunitySnapshot(store);
+    await store.pool.query(`
+      UPDATE opportunities SET cancelled_on = '2024-05-10' WHERE id = 12;
+      INSERT INTO opportunity_changes (opportunity_id, changed_at, field, old_value, new_value, source) VALUES
+        (12, '2024-05-11 09:00:00+00', 'cancelled_on', NULL, '2024-05-10', 'import');
+    `);
+    try {
+      const s = await loadOpportunitySnapshot(store);
+      const c = s.changes.count - 1;
+      expect(s.changes.count).toBe(before.changes.count + 1);
+      expect(s.changes.field[c]).toBe(FIELD_CODE.cancelled_on);
+      expect(s.changes.oldValue[c]).toBeNaN();
+      expect(s.changes.newValue[c]).toBe(day('2024-05-10'));
+      for (const asOf of ['2024-03-04', '2024-05-10', '2024-05-25'])
+        expect(pipelineAsOf(s, day(asOf))).toEqual(pipelineAsOf(before, day(asOf)));
+    } finally {
+      await store.pool.query(`
+        DELETE FROM opportunity_changes WHERE field = 'cancelled_on';
+        UPDATE opportunities SET cancelled_on = NULL WHERE id = 12;
+      `);
+    }
+  });
+
   it('loads empty tables as empty snapshots, and refuses an amount it cannot hold exactly rather than rounding it', async () => {
     const other = await createTestStore(kind);
     try {

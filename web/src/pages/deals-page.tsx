@@ -198,6 +198,9 @@ export function DealsPage() {
                         <td className="tabular nowrap">
                           {formatDay(deal.closedOn ?? deal.closeOn)}
                           {!deal.closedOn && deal.closeOn && <span className="cell-sub">expected</span>}
+                          {deal.cancelledOn && (
+                            <span className="cell-sub">cancelled {formatDay(deal.cancelledOn)}</span>
+                          )}
                         </td>
                         {canEstimate && (
                           <td className="cell-actions">
