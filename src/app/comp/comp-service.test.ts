@@ -118,6 +118,36 @@ describe.each(testDatabaseKinds())('compensation service on %s', (kind) => {
     expect(third.inputFingerprint).not.toBe(first.inputFingerprint);
   });
 
+  it('does not correct a closed period another plan paid when a payee moves to a new plan', async () => {
+    // Ann is paid by "tiers" through February (closed), then by "flat" from March. March's run
+    // computes the year to date under "flat", but February was "tiers"' to pay and stays as it
+    // paid it: no prior-period adjustment for it. Ben stays on "tiers": his closed February is
+    // still held to what it paid, and a change to his February deal is corrected in March.
+    const flat = plan
+      .replace('id: tiers', 'id: flat')
+      .replace('name: Tiers with a margin accelerator', 'name: Flat 10%')
+      .replace('bands: [{ to: 25%, rate: 5% }, { rate: 10% }]', 'bands: [{ rate: 10% }]');
+    expect((await attain.comp.savePlan('flat', flat, actor)).status).toBe('active');
+    expect((await attain.comp.runNow({ period: '2026-02' }, actor)).status).toBe('succeeded');
+    await attain.comp.closePeriod('2026-02', actor);
+    await attain.comp.assignPlan('flat', { position: fx.positions.a, from: '2026-03-01' }, actor);
+    await attain.store.db
+      .updateTable('opportunities')
+      .set({ amount_minor: 1_500_000 })
+      .where('id', '=', fx.deals.b.q1)
+      .execute();
+    const run = await attain.comp.runNow({ period: '2026-03' }, actor);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const corrections = (detail: { statement: { lines: { kind: string }[] } }) =>
+      detail.statement.lines.filter((l) => l.kind === 'prior_period_adjustment');
+    const ann = await attain.comp.statementDetail(everything, 'rep-a', '2026-03');
+    expect(ann.planId).toBe('flat');
+    expect(corrections(ann)).toEqual([]);
+    const ben = await attain.comp.statementDetail(everything, 'rep-b', '2026-03');
+    expect(ben.planId).toBe('tiers');
+    expect(corrections(ben)).toHaveLength(1);
+  });
+
   it('seeds the demo plans, which pass their own tests, and runs the last complete month', async () => {
     const seeded = await seedCompDemo(attain.comp, {
       asOf: '2026-09-05',

@@ -189,8 +189,10 @@ export async function loadRunInput(
         reason: a.reason,
         approver: a.approver,
       }));
+    // What this plan paid in the closed periods: a period another plan paid (the payee moved to
+    // this plan since) is that plan's to correct, not this one's (docs/plans.md "The ledger", closed periods).
     const planLocked: LockedPeriodInput[] = locked
-      .filter((l) => keys.has(l.payee))
+      .filter((l) => keys.has(l.payee) && l.planId === version.planId)
       .map((l) => ({ payee: l.payee, period: l.period, earnings: l.earnings, lines: l.lines }));
     const assignments: AssignmentInput[] = payees.map((p) => ({
       payee: p.key,

@@ -598,11 +598,14 @@ export async function loadStatementLines(
 export async function loadLockedFigures(
   db: Kysely<Database>,
   periods: readonly string[],
-): Promise<{ payee: string; period: string; earnings: string; lines: Record<string, string> }[]> {
+): Promise<
+  { payee: string; period: string; planId: string; earnings: string; lines: Record<string, string> }[]
+> {
   if (periods.length === 0) return [];
   const rows = await sql<{
     payee: string;
     period: string;
+    plan_id: string;
     earnings: string;
     run_id: number;
     statement_no: number | null;
@@ -610,7 +613,7 @@ export async function loadLockedFigures(
     component_ids: string[] | null;
     legacy: Record<string, string> | null;
   }>`
-    SELECT DISTINCT ON (s.period, s.payee) s.payee, s.period, s.totals->>'earnings' AS earnings,
+    SELECT DISTINCT ON (s.period, s.payee) s.payee, s.period, s.plan_id, s.totals->>'earnings' AS earnings,
            s.run_id, s.statement_no, s.currency,
            (SELECT array_agg(c.value->>'id' ORDER BY c.ordinality)
               FROM comp_plan_versions v, jsonb_array_elements(v.document->'components') WITH ORDINALITY c
@@ -625,6 +628,7 @@ export async function loadLockedFigures(
   const result = rows.rows.map((r) => ({
     payee: r.payee,
     period: r.period,
+    planId: r.plan_id,
     earnings: r.earnings,
     lines: r.legacy ?? ({} as Record<string, string>),
   }));
