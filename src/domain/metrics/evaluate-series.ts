@@ -144,26 +144,39 @@ export function evaluateSeriesColumns(
     const denominators: (MetricNumber | null)[][] = [];
     let anyNumerator = false;
     let anyDenominator = false;
+    const isMoney = definition.money;
     sides.forEach((side, i) => {
       const summary = summaries[i]!;
+      const slots = side.slots;
       const periodValues: (MetricNumber | null)[] = new Array(codes.length);
-      const periodNumerators: (MetricNumber | null)[] = new Array(codes.length);
-      const periodDenominators: (MetricNumber | null)[] = new Array(codes.length);
+      // Parts only once a value has them (most counts and sums never do): null before that.
+      let periodNumerators: (MetricNumber | null)[] | undefined;
+      let periodDenominators: (MetricNumber | null)[] | undefined;
       for (let g = 0; g < codes.length; g++) {
-        const raw = rawValue(definition.id, side, summary, side.slots.findSlot(codes[g]!), false);
-        periodValues[g] = raw.value === null ? null : format(raw.value, definition.money);
-        anyNumerator ||= raw.numerator !== undefined;
-        anyDenominator ||= raw.denominator !== undefined;
-        periodNumerators[g] = format(raw.numerator, raw.numeratorIsMoney);
-        periodDenominators[g] = format(raw.denominator, raw.denominatorIsMoney);
+        const raw = rawValue(definition.id, side, summary, slots.findSlot(codes[g]!), false);
+        const value = raw.value;
+        periodValues[g] = value === null ? null : isMoney ? format(value, true) : value;
+        if (raw.numerator !== undefined) {
+          periodNumerators ??= new Array<MetricNumber | null>(codes.length).fill(null);
+          periodNumerators[g] = format(raw.numerator, raw.numeratorIsMoney);
+        }
+        if (raw.denominator !== undefined) {
+          periodDenominators ??= new Array<MetricNumber | null>(codes.length).fill(null);
+          periodDenominators[g] = format(raw.denominator, raw.denominatorIsMoney);
+        }
       }
       values.push(periodValues);
-      numerators.push(periodNumerators);
-      denominators.push(periodDenominators);
+      numerators.push(periodNumerators ?? []);
+      denominators.push(periodDenominators ?? []);
+      anyNumerator ||= periodNumerators !== undefined;
+      anyDenominator ||= periodDenominators !== undefined;
     });
+    // A period without parts, where another period has them: nulls over the groups.
+    const filled = (lists: (MetricNumber | null)[][]) =>
+      lists.map((list) => (list.length === codes.length ? list : codes.map(() => null)));
     const column: SeriesColumn = { values };
-    if (anyNumerator) column.numerators = numerators;
-    if (anyDenominator) column.denominators = denominators;
+    if (anyNumerator) column.numerators = filled(numerators);
+    if (anyDenominator) column.denominators = filled(denominators);
     columns[definition.id] = column;
   }
   return {
