@@ -19,7 +19,7 @@ import {
   type DecidedColumns,
 } from './closed-deals.ts';
 import { dayOfPosition, dayRange } from '../snapshot/day-index.ts';
-import { stageEventRange, stageEvents } from './stage-events.ts';
+import { stageEvents } from './stage-events.ts';
 import { MetricTally, PersonLedger, RecordLog, ValueLog, type RecordRule } from './metric-tally.ts';
 import { addMonths, tenureMonthOf } from './metric-periods.ts';
 import type { MetricsInput, PeriodSpan } from './metric-types.ts';
@@ -488,7 +488,7 @@ export class MetricsSide {
   private passStages(): void {
     const s = this.input.opportunities;
     const events = stageEvents(s);
-    const [first, end] = stageEventRange(events, this.windowFrom, this.windowTo);
+    const [first, end] = dayRange(events, this.windowFrom, this.windowTo);
     if (first === end) return;
     const { tally, stageCategory, openRank, resolver, asOf } = this;
     const width = tally.openStageWidth;

@@ -122,12 +122,3 @@ export function stageEvents(s: OpportunitySnapshot): StageEvents {
   memo.set(s, events);
   return events;
 }
-
-/** The positions [from, to) of the exits dated in [fromDay, toDay). */
-export function stageEventRange(events: StageEvents, fromDay: number, toDay: number): [number, number] {
-  const days = events.offsets.length - 1;
-  const clamp = (d: number) => Math.min(Math.max(d - events.firstDay, 0), days);
-  const from = events.offsets[clamp(fromDay)]!;
-  const to = events.offsets[clamp(toDay)]!;
-  return to > from ? [from, to] : [from, from];
-}

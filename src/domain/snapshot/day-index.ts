@@ -39,7 +39,11 @@ export function buildDayIndex(rowCount: number, dayOf: (r: number) => number): R
 }
 
 /** The positions [from, to) of the rows whose day is in [fromDay, toDay). */
-export function dayRange(index: RowDayIndex, fromDay: number, toDay: number): [number, number] {
+export function dayRange(
+  index: { firstDay: number; offsets: Int32Array },
+  fromDay: number,
+  toDay: number,
+): [number, number] {
   const days = index.offsets.length - 1;
   const clamp = (day: number) => Math.min(Math.max(day - index.firstDay, 0), days);
   const from = index.offsets[clamp(fromDay)]!;
