@@ -87,7 +87,13 @@ describe.each(testDatabaseKinds())('statements stored before 0005, on %s', (kind
 
   it('still tells what the closed period paid', async () => {
     expect(await loadLockedFigures(store.db, ['2026-03'])).toEqual([
-      { payee: 'alice', period: '2026-03', earnings: '120.00', lines: { 'commission:D1': '120.00' } },
+      {
+        payee: 'alice',
+        period: '2026-03',
+        planId: 'p',
+        earnings: '120.00',
+        lines: { 'commission:D1': '120.00' },
+      },
     ]);
   });
 
