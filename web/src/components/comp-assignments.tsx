@@ -9,7 +9,7 @@ import {
 } from '../comp-api.ts';
 import { formatPay } from '../comp-format.ts';
 import { formatDay, todayIso } from '../format.ts';
-import { fieldProblems, FormAlert } from './form-alert.tsx';
+import { fieldErrors, FormAlert } from './form-alert.tsx';
 import { PositionPicker } from './position-picker.tsx';
 import type { PickerItem } from './search-picker.tsx';
 
@@ -173,19 +173,7 @@ function AssignmentForm({
     }
   };
 
-  const errors = Object.fromEntries(assignmentFields.map((f) => [f, fieldProblems(problem, f)])) as Record<
-    string,
-    string[]
-  >;
-  const errorId = (field: string) => `${id}-${field}-error`;
-  const fieldError = (field: string) =>
-    errors[field]!.length > 0 ? (
-      <span className="field-error" id={errorId(field)} data-testid={`error-${field}`}>
-        {errors[field]!.join('; ')}
-      </span>
-    ) : null;
-  const describedBy = (field: string, hint?: string) =>
-    [hint, errors[field]!.length > 0 ? errorId(field) : null].filter(Boolean).join(' ') || undefined;
+  const { invalid, fieldError, describedBy } = fieldErrors(problem, assignmentFields, id);
 
   return (
     <form
@@ -212,7 +200,7 @@ function AssignmentForm({
           hint="Search by title, position key or the holder’s name."
           value={position?.item ?? null}
           onChange={(item, found) => setPosition(item && found ? { item, found } : null)}
-          invalid={errors.position!.length > 0}
+          invalid={invalid('position')}
           describedBy={describedBy('position')}
         />
         {fieldError('position')}
@@ -235,7 +223,7 @@ function AssignmentForm({
             required
             value={start}
             onChange={(event) => setFrom(event.target.value)}
-            aria-invalid={errors.from!.length > 0 || undefined}
+            aria-invalid={invalid('from') || undefined}
             aria-describedby={describedBy('from', `${id}-from-hint`)}
           />
           <span className="field-hint" id={`${id}-from-hint`}>
@@ -252,7 +240,7 @@ function AssignmentForm({
             value={to}
             min={start}
             onChange={(event) => setTo(event.target.value)}
-            aria-invalid={errors.to!.length > 0 || undefined}
+            aria-invalid={invalid('to') || undefined}
             aria-describedby={describedBy('to', `${id}-to-hint`)}
           />
           <span className="field-hint" id={`${id}-to-hint`}>
@@ -272,7 +260,7 @@ function AssignmentForm({
             placeholder="60000"
             value={target}
             onChange={(event) => setTarget(event.target.value)}
-            aria-invalid={errors.targetIncentive!.length > 0 || undefined}
+            aria-invalid={invalid('targetIncentive') || undefined}
             aria-describedby={describedBy('targetIncentive', `${id}-target-hint`)}
           />
           <span className="field-hint" id={`${id}-target-hint`}>
@@ -291,7 +279,7 @@ function AssignmentForm({
             list={`${id}-mixes`}
             value={payMix}
             onChange={(event) => setPayMix(event.target.value)}
-            aria-invalid={errors.payMix!.length > 0 || undefined}
+            aria-invalid={invalid('payMix') || undefined}
             aria-describedby={describedBy('payMix', `${id}-mix-hint`)}
           />
           <datalist id={`${id}-mixes`}>

@@ -54,3 +54,25 @@ export function fieldProblems(problem: Problem | null, field: string): string[] 
     .filter((p) => p.field === field || p.field === `json.${field}`)
     .map((p) => p.message);
 }
+
+/**
+ * A form's per-field errors from the server's problem: whether a field has any (`invalid`), the
+ * error beside it (`fieldError`) and its `aria-describedby` (`describedBy`, with the field's own
+ * hint if any).
+ */
+export function fieldErrors(problem: Problem | null, fields: readonly string[], formId: string) {
+  const errors = new Map(fields.map((f) => [f, fieldProblems(problem, f)]));
+  const errorId = (field: string) => `${formId}-${field}-error`;
+  const messages = (field: string) => errors.get(field) ?? [];
+  return {
+    invalid: (field: string) => messages(field).length > 0,
+    fieldError: (field: string) =>
+      messages(field).length > 0 ? (
+        <span className="field-error" id={errorId(field)} data-testid={`error-${field}`}>
+          {messages(field).join('; ')}
+        </span>
+      ) : null,
+    describedBy: (field: string, hint?: string) =>
+      [hint, messages(field).length > 0 ? errorId(field) : null].filter(Boolean).join(' ') || undefined,
+  };
+}

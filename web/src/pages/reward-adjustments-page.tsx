@@ -3,7 +3,7 @@ import { api, queryString, toProblem, type Problem } from '../api.ts';
 import { compApi, type Adjustment, type PayPeriod } from '../comp-api.ts';
 import { formatDelta, formatPeriodLabel } from '../comp-format.ts';
 import { CompNav } from '../components/comp-nav.tsx';
-import { fieldProblems, FormAlert } from '../components/form-alert.tsx';
+import { fieldErrors, FormAlert } from '../components/form-alert.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { PersonPicker, type PickedPerson } from '../components/person-picker.tsx';
 import { ProblemAlert } from '../components/problem-alert.tsx';
@@ -345,19 +345,7 @@ function AdjustmentForm({
     }
   };
 
-  const errors = Object.fromEntries(adjustmentFields.map((f) => [f, fieldProblems(problem, f)])) as Record<
-    string,
-    string[]
-  >;
-  const errorId = (field: string) => `${id}-${field}-error`;
-  const fieldError = (field: string) =>
-    errors[field]!.length > 0 ? (
-      <span className="field-error" id={errorId(field)} data-testid={`error-${field}`}>
-        {errors[field]!.join('; ')}
-      </span>
-    ) : null;
-  const describedBy = (field: string, hint?: string) =>
-    [hint, errors[field]!.length > 0 ? errorId(field) : null].filter(Boolean).join(' ') || undefined;
+  const { invalid, fieldError, describedBy } = fieldErrors(problem, adjustmentFields, id);
 
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
@@ -409,7 +397,7 @@ function AdjustmentForm({
               hint="The person paid: search by name, key or email."
               value={payee}
               onChange={setPayee}
-              invalid={errors.payee!.length > 0}
+              invalid={invalid('payee')}
               describedBy={describedBy('payee')}
             />
             {fieldError('payee')}
@@ -420,7 +408,7 @@ function AdjustmentForm({
               id={`${id}-period`}
               value={period}
               onChange={(event) => setPeriod(event.target.value)}
-              aria-invalid={errors.period!.length > 0 || undefined}
+              aria-invalid={invalid('period') || undefined}
               aria-describedby={describedBy('period', `${id}-period-hint`)}
             >
               {open.length === 0 && <option value="">No open period</option>}
@@ -448,7 +436,7 @@ function AdjustmentForm({
               placeholder="250.00"
               value={amount}
               onChange={(event) => setAmount(event.target.value)}
-              aria-invalid={errors.amount!.length > 0 || undefined}
+              aria-invalid={invalid('amount') || undefined}
               aria-describedby={describedBy('amount', `${id}-amount-hint`)}
             />
             <span className="field-hint" id={`${id}-amount-hint`}>
@@ -478,7 +466,7 @@ function AdjustmentForm({
             maxLength={2000}
             value={reason}
             onChange={(event) => setReason(event.target.value)}
-            aria-invalid={errors.reason!.length > 0 || undefined}
+            aria-invalid={invalid('reason') || undefined}
             aria-describedby={describedBy('reason', `${id}-reason-hint`)}
           />
           <span className="field-hint" id={`${id}-reason-hint`}>
