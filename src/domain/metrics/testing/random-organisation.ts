@@ -174,7 +174,9 @@ export function buildOrganisation(spec: OrganisationSpec, truncateAt = Infinity)
       accountId: d.account,
       productId: d.product,
       competitor: d.competitor,
-      lostReason: category === 'lost' ? d.lostReason : null,
+      // A reopened deal keeps the lost reason it was closed with, as CRMs do: the history records
+      // stage changes, not lost-reason edits, so clearing it would rewrite what was true back then.
+      lostReason: d.outcome === 'lost' ? d.lostReason : null,
       leadSource: d.leadSource,
       dealType: d.dealType,
       currency: d.currency,
