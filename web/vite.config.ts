@@ -12,6 +12,9 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
+    // ECharts (bar and line charts only) is one lazy chunk of ~570 kB that only pages with charts
+    // fetch (components/echart.tsx); the warning is for chunks that slow every page.
+    chunkSizeWarningLimit: 600,
   },
   server: {
     // `npm run dev` serves the API on :3000; the Vite dev server forwards /api to it.

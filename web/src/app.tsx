@@ -33,10 +33,11 @@ import { Link, navigate, Redirect, usePathname } from './router.tsx';
 import { SessionContext, type Session } from './session.tsx';
 import { useCounts } from './use-counts.ts';
 
-// The dashboards carry ECharts: loaded on first visit, so the rest of the UI stays light.
-const DashboardPage = lazy(() =>
-  import('./pages/dashboard-page.tsx').then((module) => ({ default: module.DashboardPage })),
-);
+// The dashboards are their own chunk, loaded on first visit, so the rest of the UI stays light; a
+// page opened on them fetches it at once, while the session is still being checked.
+const dashboardChunk = () => import('./pages/dashboard-page.tsx');
+if (window.location.pathname.startsWith('/measure/dashboard')) void dashboardChunk();
+const DashboardPage = lazy(() => dashboardChunk().then((module) => ({ default: module.DashboardPage })));
 
 const databaseLabels: Record<Health['database'], string> = {
   pglite: 'PGlite (embedded)',
@@ -233,8 +234,11 @@ function resolvePage(
 function Shell({ session }: { session: Session }) {
   const pathname = usePathname();
   const { can } = session;
-  const counts = useCounts(can('data:import'));
   const area = findArea(pathname);
+  // Only the Data page and the areas' empty states show counts: at millions of rows they take the
+  // database a second or more, which no other page should wait behind.
+  const countsShown = area !== undefined && (pathname.replace(/\/+$/, '') || '/') === area.path;
+  const counts = useCounts(can('data:import') && countsShown);
   const firstRender = useRef(true);
   const visibleAreas = areas.filter((a) => !a.requires || can(a.requires));
   const admin = adminItems(can);

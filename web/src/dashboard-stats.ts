@@ -164,3 +164,41 @@ export const growthStages: GrowthStage[] = [
 export function growthStageOf(annualRevenue: number): GrowthStage {
   return [...growthStages].reverse().find((stage) => annualRevenue >= stage.fromRevenue) ?? growthStages[0]!;
 }
+
+/** One bar of a histogram: the values in [from, to) (the last bar includes its `to`). */
+export type HistogramBin = { from: number; to: number; count: number; tier: Tier };
+
+/**
+ * The values in `bins` bars of equal width from the smallest to the largest, for distributions
+ * of more groups than bars can show one each. A bar takes the tier most of its groups have (ties
+ * go to the middle), so the top and bottom 10% keep their colours.
+ */
+export function histogram(entries: { value: number; tier: Tier }[], bins = 20): HistogramBin[] {
+  if (entries.length === 0) return [];
+  let min = Infinity;
+  let max = -Infinity;
+  for (const { value } of entries) {
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  const count = min === max ? 1 : bins;
+  const width = (max - min) / count;
+  const tally = Array.from({ length: count }, () => ({ count: 0, top: 0, middle: 0, bottom: 0 }));
+  for (const { value, tier } of entries) {
+    const index = width === 0 ? 0 : Math.min(count - 1, Math.floor((value - min) / width));
+    const bin = tally[index]!;
+    bin.count += 1;
+    bin[tier] += 1;
+  }
+  return tally.map((bin, index) => ({
+    from: min + index * width,
+    to: index === count - 1 ? max : min + (index + 1) * width,
+    count: bin.count,
+    tier:
+      bin.top > bin.middle && bin.top >= bin.bottom
+        ? 'top'
+        : bin.bottom > bin.middle && bin.bottom > bin.top
+          ? 'bottom'
+          : 'middle',
+  }));
+}

@@ -1,21 +1,19 @@
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { useEffect, useRef } from 'react';
 
-// Only what the dashboards draw is registered, so the bundle carries bar and line charts only.
-echarts.use([
-  BarChart,
-  LineChart,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  CanvasRenderer,
-]);
+export type ChartOption = EChartsCoreOption;
 
-export type ChartOption = echarts.EChartsCoreOption;
+/**
+ * ECharts is most of the interface's code, so it is its own chunk, fetched when the first chart
+ * mounts: pages without charts, and the numbers of pages with them, do not wait for it.
+ */
+let echartsChunk: Promise<typeof import('./echart-setup.ts')> | undefined;
+const loadEcharts = () => (echartsChunk ??= import('./echart-setup.ts'));
+
+/** Starts fetching ECharts now (a page that will draw charts once its numbers arrive). */
+export function preloadCharts(): void {
+  void loadEcharts();
+}
 
 /**
  * An ECharts canvas that follows its box's size and is disposed with the component. The canvas is
@@ -36,34 +34,48 @@ export function EChart({
   testId?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const chart = useRef<ECharts | null>(null);
   const clickHandler = useRef(onBarClick);
   clickHandler.current = onBarClick;
+
+  const latest = useRef(option);
+  latest.current = option;
 
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    const instance = echarts.init(element, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    instance.on('click', (params) => {
-      if (typeof params.dataIndex === 'number') clickHandler.current?.(params.dataIndex);
+    let disposed = false;
+    let observer: ResizeObserver | undefined;
+    void loadEcharts().then(({ echarts }) => {
+      if (disposed) return;
+      const instance = echarts.init(element, undefined, { renderer: 'canvas' });
+      chart.current = instance;
+      instance.on('click', (params) => {
+        if (typeof params.dataIndex === 'number') clickHandler.current?.(params.dataIndex);
+      });
+      observer = new ResizeObserver(() => instance.resize());
+      observer.observe(element);
+      draw(instance, latest.current);
     });
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(element);
     return () => {
-      observer.disconnect();
-      instance.dispose();
+      disposed = true;
+      observer?.disconnect();
+      chart.current?.dispose();
       chart.current = null;
     };
   }, []);
 
   useEffect(() => {
-    // Motion only for those who have not asked the system for less of it.
-    const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    chart.current?.setOption({ animation: !still, ...option }, true);
+    if (chart.current) draw(chart.current, option);
   }, [option]);
 
   return (
     <div ref={box} className="chart" role="img" aria-label={label} style={{ height }} data-testid={testId} />
   );
+}
+
+function draw(instance: ECharts, option: ChartOption) {
+  // Motion only for those who have not asked the system for less of it.
+  const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  instance.setOption({ animation: !still, ...option }, true);
 }

@@ -1,4 +1,4 @@
-import { useMemo, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import {
   api,
   kpiGroupBys,
@@ -17,6 +17,8 @@ import {
   formatMetric,
   growthStageOf,
   growthStages,
+  histogram,
+  type HistogramBin,
   median,
   metricValues,
   monthsBefore,
@@ -25,7 +27,7 @@ import {
   topDecile,
   weekdaysBetween,
 } from '../dashboard-stats.ts';
-import { EChart, type ChartOption } from '../components/echart.tsx';
+import { EChart, preloadCharts, type ChartOption } from '../components/echart.tsx';
 import { ArrowLeftIcon } from '../components/icons.tsx';
 import { ExportLinks, KpiNumber, KpiTable, MetricLabel, type MetricIndex } from '../components/kpi-table.tsx';
 import { PageHeader } from '../components/page-header.tsx';
@@ -96,6 +98,8 @@ const chartColors = { top: '#067647', middle: '#4f46e5', bottom: '#b54708', mute
  * deals behind it.
  */
 export function DashboardPage() {
+  // Every view draws charts: ECharts is fetched and compiled while the numbers are computed.
+  useEffect(preloadCharts, []);
   const { user } = useSession();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -229,14 +233,18 @@ export function DashboardPage() {
         <ProblemAlert problem={definitions.problem} lead="Could not load the metric definitions." />
       )}
       {drill && <RecordsDrilldown target={drill} onClose={() => setDrill(null)} />}
-      {definitions.data &&
-        (filters.view === 'rep' ? (
-          <RepView {...context} />
-        ) : filters.view === 'manager' ? (
-          <ManagerView {...context} />
-        ) : (
-          <ExecutiveView {...context} />
-        ))}
+      {/* The view asks for its numbers while the definitions load; it shows them once both are here. */}
+      {!definitions.problem && (
+        <DefinitionsLoaded.Provider value={definitions.data !== null}>
+          {filters.view === 'rep' ? (
+            <RepView {...context} />
+          ) : filters.view === 'manager' ? (
+            <ManagerView {...context} />
+          ) : (
+            <ExecutiveView {...context} />
+          )}
+        </DefinitionsLoaded.Provider>
+      )}
     </>
   );
 }
@@ -249,7 +257,10 @@ type ViewContext = {
   go: (change: Partial<Filters>) => void;
 };
 
-/** Loading, a problem, or the loaded report. */
+/** Whether the metric definitions (labels, units, directions) the numbers are shown with are here. */
+const DefinitionsLoaded = createContext(true);
+
+/** Loading, a problem, or the loaded report (shown once the definitions are here too). */
 function Loading({
   loaded,
   what,
@@ -259,8 +270,9 @@ function Loading({
   what: string;
   children: ReactNode;
 }) {
+  const definitionsLoaded = useContext(DefinitionsLoaded);
   if (loaded.problem) return <ProblemAlert problem={loaded.problem} lead={`Could not load ${what}.`} />;
-  if (!loaded.data)
+  if (!loaded.data || !definitionsLoaded)
     return (
       <section className="card" aria-busy="true">
         <p className="muted">Loading {what}…</p>
@@ -552,7 +564,24 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
               const attainment = toNumber(g.metrics.quota_attainment?.value);
               return attainment !== null && attainment < elapsed;
             });
-            const coverage = report.groups.filter((g) => g.metrics.pipeline_coverage?.value !== null);
+            const coverageAll = report.groups.filter((g) => g.metrics.pipeline_coverage?.value !== null);
+            // Beyond a readable number of bars, the ones most in need: the lowest coverage.
+            const coverage =
+              coverageAll.length <= barsPerGroupUpTo
+                ? coverageAll
+                : [...coverageAll]
+                    .sort(
+                      (a, b) =>
+                        toNumber(a.metrics.pipeline_coverage!.value)! -
+                        toNumber(b.metrics.pipeline_coverage!.value)!,
+                    )
+                    .slice(0, barsPerGroupUpTo);
+            const behindShown = [...behind]
+              .sort(
+                (a, b) =>
+                  toNumber(a.metrics.quota_attainment!.value)! - toNumber(b.metrics.quota_attainment!.value)!,
+              )
+              .slice(0, behindListed);
             const byLabel = humanize(filters.by).toLowerCase();
             return (
               <>
@@ -579,35 +608,64 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                       </select>
                     </div>
                   </div>
-                  <EChart
-                    testId="distribution-chart"
-                    label={`${definition?.label ?? metric} by ${byLabel}: ${sorted
-                      .map(
-                        (g) =>
-                          `${g.label} ${formatMetric(definition, g.metrics[metric]?.value, report.currency)}`,
-                      )
-                      .join(', ')}`}
-                    option={barOption(
-                      sorted.map((g) => g.label),
-                      sorted.map((g) => ({
-                        value: toNumber(g.metrics[metric]?.value) ?? 0,
-                        itemStyle: { color: chartColors[tierMap.get(g.key) ?? 'middle'] },
-                      })),
-                      (v) => formatMetric(definition, v, report.currency),
-                    )}
-                    onBarClick={(i) => {
-                      const g = sorted[i];
-                      if (g)
-                        onDrill({
-                          title: `${definition?.label ?? metric} of ${g.label}`,
-                          value: formatMetric(definition, g.metrics[metric]?.value, report.currency),
-                          load: {
-                            query: { ...base, metrics: [metric], by: filters.by, group: String(g.key) },
-                            metric,
-                          },
-                        });
-                    }}
-                  />
+                  {sorted.length <= barsPerGroupUpTo ? (
+                    <EChart
+                      testId="distribution-chart"
+                      label={`${definition?.label ?? metric} by ${byLabel}: ${sorted
+                        .map(
+                          (g) =>
+                            `${g.label} ${formatMetric(definition, g.metrics[metric]?.value, report.currency)}`,
+                        )
+                        .join(', ')}`}
+                      option={barOption(
+                        sorted.map((g) => g.label),
+                        sorted.map((g) => ({
+                          value: toNumber(g.metrics[metric]?.value) ?? 0,
+                          itemStyle: { color: chartColors[tierMap.get(g.key) ?? 'middle'] },
+                        })),
+                        (v) => formatMetric(definition, v, report.currency),
+                      )}
+                      onBarClick={(i) => {
+                        const g = sorted[i];
+                        if (g)
+                          onDrill({
+                            title: `${definition?.label ?? metric} of ${g.label}`,
+                            value: formatMetric(definition, g.metrics[metric]?.value, report.currency),
+                            load: {
+                              query: { ...base, metrics: [metric], by: filters.by, group: String(g.key) },
+                              metric,
+                            },
+                          });
+                      }}
+                    />
+                  ) : (
+                    (() => {
+                      // Thousands of bars would take the browser seconds and show nothing one can
+                      // read: a histogram of how many have each value; the table names each one.
+                      const bins = histogram(
+                        sorted.map((g) => ({
+                          value: toNumber(g.metrics[metric]!.value)!,
+                          tier: tierMap.get(g.key) ?? 'middle',
+                        })),
+                      );
+                      const range = (b: HistogramBin) =>
+                        `${formatMetric(definition, b.from, report.currency)} – ${formatMetric(definition, b.to, report.currency)}`;
+                      return (
+                        <EChart
+                          testId="distribution-chart"
+                          label={`${definition?.label ?? metric}: how many of ${sorted.length.toLocaleString('en')} ${byLabel}s fall in each range: ${bins
+                            .filter((b) => b.count > 0)
+                            .map((b) => `${range(b)}: ${b.count}`)
+                            .join(', ')}`}
+                          option={barOption(
+                            bins.map(range),
+                            bins.map((b) => ({ value: b.count, itemStyle: { color: chartColors[b.tier] } })),
+                            (v) => `${v.toLocaleString('en')} ${byLabel}s`,
+                          )}
+                        />
+                      );
+                    })()
+                  )}
                   <KpiTable
                     report={report}
                     metricIds={managerMetrics}
@@ -639,6 +697,8 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                         <h2 id="coverage-title">Coverage by {byLabel}</h2>
                         <p className="card-description">
                           Open pipeline closing in the period ÷ remaining quota; the line marks 3:1.
+                          {coverage.length < coverageAll.length &&
+                            ` The ${coverage.length} lowest of ${coverageAll.length.toLocaleString('en')}; the table above has them all.`}
                         </p>
                       </div>
                     </div>
@@ -649,7 +709,7 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                     ) : (
                       <EChart
                         testId="coverage-chart"
-                        label={`Pipeline coverage: ${coverage
+                        label={`Pipeline coverage${coverage.length < coverageAll.length ? `, the ${coverage.length} lowest of ${coverageAll.length.toLocaleString('en')}` : ''}: ${coverage
                           .map(
                             (g) =>
                               `${g.label} ${formatMetric(metrics.get('pipeline_coverage'), g.metrics.pipeline_coverage?.value, report.currency)}`,
@@ -676,6 +736,8 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                         <h2 id="behind-title">Behind pace</h2>
                         <p className="card-description">
                           Attainment below the {Math.round(elapsed * 100)}% of the period gone by.
+                          {behind.length > behindShown.length &&
+                            ` The ${behindShown.length} furthest behind of ${behind.length.toLocaleString('en')}; sort the table by attainment for the rest.`}
                         </p>
                       </div>
                     </div>
@@ -683,7 +745,7 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                       <div className="empty-inline">Nobody with a quota is behind pace.</div>
                     ) : (
                       <ul className="activity-list" data-testid="behind-pace">
-                        {behind.map((g) => (
+                        {behindShown.map((g) => (
                           <li key={String(g.key)}>
                             <span className="activity-type">{g.label}</span>
                             <span className="activity-count tabular">
@@ -948,33 +1010,45 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
           {trend.data && <TrendCard reports={trend.data} metrics={metrics} />}
         </Loading>
         <Loading loaded={byGroup} what={`revenue by ${byLabel}`}>
-          {byGroup.data && (
-            <section className="card" aria-labelledby="revenue-by-title">
-              <div className="card-header">
-                <div>
-                  <h2 id="revenue-by-title">Won revenue by {byLabel}</h2>
-                  <p className="card-description">{periodLine(byGroup.data)}</p>
-                </div>
-              </div>
-              <EChart
-                testId="revenue-chart"
-                label={`Won revenue by ${byLabel}: ${byGroup.data.groups
-                  .map(
-                    (g) =>
-                      `${g.label} ${formatMetric(metrics.get('won_revenue'), g.metrics.won_revenue?.value, byGroup.data!.currency)}`,
-                  )
-                  .join(', ')}`}
-                option={barOption(
-                  byGroup.data.groups.map((g) => g.label),
-                  byGroup.data.groups.map((g) => ({
-                    value: toNumber(g.metrics.won_revenue?.value) ?? 0,
-                    itemStyle: { color: chartColors.middle },
-                  })),
-                  (v) => formatMetric(metrics.get('won_revenue'), v, byGroup.data!.currency),
-                )}
-              />
-            </section>
-          )}
+          {byGroup.data &&
+            (() => {
+              const report = byGroup.data;
+              const won = (g: KpiGroup) => toNumber(g.metrics.won_revenue?.value) ?? 0;
+              // Beyond a readable number of bars, the ones with the most revenue (the table has all).
+              const shown =
+                report.groups.length <= barsPerGroupUpTo
+                  ? report.groups
+                  : [...report.groups].sort((a, b) => won(b) - won(a)).slice(0, barsPerGroupUpTo);
+              const few = shown.length < report.groups.length;
+              return (
+                <section className="card" aria-labelledby="revenue-by-title">
+                  <div className="card-header">
+                    <div>
+                      <h2 id="revenue-by-title">Won revenue by {byLabel}</h2>
+                      <p className="card-description">
+                        {periodLine(report)}
+                        {few &&
+                          `. The ${shown.length} with the most of ${report.groups.length.toLocaleString('en')}; the table below has them all.`}
+                      </p>
+                    </div>
+                  </div>
+                  <EChart
+                    testId="revenue-chart"
+                    label={`Won revenue by ${byLabel}${few ? `, the ${shown.length} highest` : ''}: ${shown
+                      .map(
+                        (g) =>
+                          `${g.label} ${formatMetric(metrics.get('won_revenue'), g.metrics.won_revenue?.value, report.currency)}`,
+                      )
+                      .join(', ')}`}
+                    option={barOption(
+                      shown.map((g) => g.label),
+                      shown.map((g) => ({ value: won(g), itemStyle: { color: chartColors.middle } })),
+                      (v) => formatMetric(metrics.get('won_revenue'), v, report.currency),
+                    )}
+                  />
+                </section>
+              );
+            })()}
         </Loading>
       </div>
 
@@ -1113,6 +1187,11 @@ function GrowthStageCard({ report, metrics }: { report: KpiReport; metrics: Metr
 }
 
 /** A horizontal-label bar chart with a value formatter and an optional reference line. */
+/** Up to this many groups a chart has a bar each; beyond, a histogram or the ones most in need. */
+const barsPerGroupUpTo = 60;
+/** The reps behind pace listed by name (the furthest behind first). */
+const behindListed = 25;
+
 function barOption(
   labels: string[],
   data: { value: number; itemStyle: { color: string } }[],
