@@ -8,7 +8,7 @@ import type { Role } from '../domain/access/roles.ts';
 import { testDatabaseKinds } from '../store/testing/test-store.ts';
 import { createApp, routeTableOf } from './create-app.ts';
 import { systemActor } from '../app/audit/audit-log.ts';
-import { raiseDispute } from '../app/comp/comp-disputes.ts';
+import { createAdjustment, raiseDispute } from '../app/comp/comp-disputes.ts';
 import { everything } from '../domain/access/scope.ts';
 import { createAccessFixture, type AccessFixture } from '../app/testing/access-fixture.ts';
 import { createUserAndSignIn, signIn, testPassword, type TestClient } from './testing/test-client.ts';
@@ -132,7 +132,7 @@ const rules: Record<string, Rule> = {
   'POST /api/comp/disputes/{id}/messages': { kind: 'roles', roles: payReaders, scoped: true },
   'POST /api/comp/disputes/{id}/resolve': { kind: 'roles', roles: payManagers },
   'POST /api/comp/adjustments': { kind: 'roles', roles: payManagers },
-  'GET /api/comp/adjustments': { kind: 'roles', roles: payManagers },
+  'GET /api/comp/adjustments': { kind: 'roles', roles: payReaders, filtered: true },
   // The estimate of another payee's deal needs that payee in scope.
   'POST /api/comp/estimate': { kind: 'roles', roles: payReaders, scoped: true },
 };
@@ -235,6 +235,11 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
           system,
         )
       ).id;
+      await createAdjustment(
+        attain.comp,
+        { payee: payeeOf[t], period: '2026-09', amount: '10', reason: 'Matrix adjustment' },
+        system,
+      );
     }
   });
   afterAll(async () => {
@@ -395,9 +400,16 @@ describe.each(testDatabaseKinds())('authorization matrix on %s', (kind) => {
       case 'GET /api/comp/plans':
       case 'GET /api/comp/periods':
       case 'GET /api/comp/runs':
-      case 'GET /api/comp/adjustments':
       case 'GET /api/comp/positions':
         return { path: route.split(' ')[1]! };
+      case 'GET /api/comp/adjustments':
+        return {
+          path: '/api/comp/adjustments?period=2026-09',
+          shows: (text) =>
+            (JSON.parse(text) as { adjustments: { payee: string }[] }).adjustments.some(
+              (a) => a.payee === payeeOf[t],
+            ),
+        };
       case 'POST /api/comp/plans/validate':
         return { path: '/api/comp/plans/validate', init: json('POST', { source: matrixPlan }) };
       case 'GET /api/comp/plans/{id}':

@@ -469,6 +469,17 @@ describe.each(testDatabaseKinds())('compensation routes on %s', (kind) => {
       approver: 'admin@example.com',
       disputeId: null,
     });
+    // Vera (the VP) is on no plan: an adjustment for her would never be paid, so it is refused.
+    const noPlan = await send(admin, 'POST', '/api/comp/adjustments', {
+      payee: 'vp',
+      period: '2026-09',
+      amount: '100',
+      reason: 'Spot bonus',
+    });
+    expect(noPlan.status).toBe(400);
+    expect(noPlan.body.problems).toEqual([
+      { field: 'payee', value: 'vp', message: 'has no plan in 2026-09' },
+    ]);
     const noReason = await send(admin, 'POST', '/api/comp/adjustments', {
       payee: 'rep-b',
       period: '2026-09',
@@ -491,7 +502,12 @@ describe.each(testDatabaseKinds())('compensation routes on %s', (kind) => {
     // The dispute's August adjustment is paid by the August run the period was closed on.
     const august = await admin.json('/api/comp/adjustments?period=2026-08');
     expect(august.body.adjustments.map((a: any) => a.paidInRun)).toEqual([runs[1]]);
-    expect((await ann.json('/api/comp/adjustments')).status).toBe(403);
+    // A rep sees the adjustments of their own pay only (as their statements), not Ben's.
+    const own = await ann.json('/api/comp/adjustments');
+    expect(own.status).toBe(200);
+    expect(own.body.adjustments.length).toBeGreaterThan(0);
+    expect(new Set(own.body.adjustments.map((a: any) => a.payee))).toEqual(new Set(['rep-a']));
+    expect(own.body.adjustments.map((a: any) => a.amount)).toContain('25.50');
   });
 
   it('estimates what a deal would pay a rep on their plan', async () => {

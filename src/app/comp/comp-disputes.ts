@@ -199,13 +199,22 @@ export async function addDisputeMessage(
 }
 
 /** The currency a payee is paid in for a period: their plan's, else USD. */
-async function currencyOf(comp: CompService, payee: string, period: CompPeriod): Promise<string> {
+/** The plan a payee is on in a period and its currency (USD where they have none). */
+async function planOf(
+  comp: CompService,
+  payee: string,
+  period: CompPeriod,
+): Promise<{ planId: string | undefined; currency: string }> {
   const [versions, payees] = await Promise.all([
     planVersionsForPeriod(comp.store.db, period.startsOn, period.endsOn),
     loadPlanPayees(comp.store.db, period.startsOn, period.endsOn),
   ]);
   const planId = payees.find((p) => p.key === payee)?.planId;
-  return versions.find((v) => v.planId === planId)?.currency ?? 'USD';
+  return { planId, currency: versions.find((v) => v.planId === planId)?.currency ?? 'USD' };
+}
+
+async function currencyOf(comp: CompService, payee: string, period: CompPeriod): Promise<string> {
+  return (await planOf(comp, payee, period)).currency;
 }
 
 function amountMinor(text: string, currency: string, field = 'amount'): number {
@@ -318,7 +327,15 @@ export async function createAdjustment(
     throw new AppError('conflict', `Period ${period.label} is closed; adjust the open period instead.`, [
       { field: 'period', value: period.label, message: 'is closed' },
     ]);
-  const currency = await currencyOf(comp, person.key, period);
+  // A run pays adjustments on the statement of the payee's plan: with no plan in the period, the
+  // adjustment would never be paid, so it is refused rather than left waiting unseen.
+  const { planId, currency } = await planOf(comp, person.key, period);
+  if (planId === undefined)
+    throw new AppError(
+      'validation',
+      `${person.key} is on no plan in ${period.label}; assign a plan first, or adjust a period they are paid in.`,
+      [{ field: 'payee', value: request.payee, message: `has no plan in ${period.label}` }],
+    );
   const minor = amountMinor(request.amount, currency);
   const at = comp.clock.now();
   const id = await comp.store.db.transaction().execute(async (tx) => {
@@ -356,6 +373,7 @@ export type AdjustmentListItem = AdjustmentView & { payeeName: string | null; pa
 
 export async function listAdjustmentViews(
   comp: CompService,
+  scope: Scope,
   filters: { period?: string; payee?: string },
 ): Promise<AdjustmentListItem[]> {
   const periods = filters.period ? [comp.period(filters.period).label] : undefined;
@@ -373,9 +391,10 @@ export async function listAdjustmentViews(
       rows.map((r) => ({ payee: r.payee, period: r.period, lineId: adjustmentLineId(r.id) })),
     ),
   ]);
-  return rows.map((r, i) => ({
-    ...adjustmentView(r),
-    payeeName: people.get(r.payee)?.name ?? null,
-    paidInRun: paidIn[i] ?? null,
-  }));
+  // Within the caller's scope, as statements are: a payee they could see in the adjustment's period.
+  return rows.flatMap((r, i) =>
+    comp.visible(scope, people.get(r.payee)?.id ?? null, comp.period(r.period))
+      ? [{ ...adjustmentView(r), payeeName: people.get(r.payee)?.name ?? null, paidInRun: paidIn[i] ?? null }]
+      : [],
+  );
 }

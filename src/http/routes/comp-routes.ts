@@ -788,15 +788,19 @@ export function registerCompRoutes(app: Api, table: RouteTable, attain: Attain):
   );
 
   app.openapi(
-    secureRoute(table, manage, {
+    secureRoute(table, read, {
       method: 'get',
       path: '/api/comp/adjustments',
       summary:
-        'Approved adjustments (manual and from disputes), by period and payee, with the run that pays each',
+        'Approved adjustments (manual and from disputes) within the caller’s scope, by period and payee, with the run that pays each',
       request: { query: z.object({ period: periodLabel.optional(), payee: payeeKey.optional() }) },
       responses: { 200: ok('Adjustments', z.object({ adjustments: z.array(AdjustmentListItem) })) },
     }),
-    async (c) => c.json({ adjustments: await listAdjustmentViews(comp, c.req.valid('query')) }, 200),
+    async (c) =>
+      c.json(
+        { adjustments: await listAdjustmentViews(comp, await scopeOf(c, attain), c.req.valid('query')) },
+        200,
+      ),
   );
 
   // ---- estimator -------------------------------------------------------------------------------

@@ -17,8 +17,12 @@ export function CompNav() {
     },
     { path: '/reward/disputes', label: manage ? 'Disputes inbox' : 'My disputes', show: can('pay:read') },
     { path: '/reward/runs', label: 'Runs and periods', show: manage },
-    // Listing and adding adjustments both need pay:manage (GET and POST /api/comp/adjustments).
-    { path: '/reward/adjustments', label: 'Adjustments', show: manage },
+    // Listing adjustments needs pay:read and lists those in scope (finance: all); adding needs pay:manage.
+    {
+      path: '/reward/adjustments',
+      label: 'Adjustments',
+      show: can('pay:read') && (manage || user.role !== 'sales_rep'),
+    },
     { path: '/reward/plans', label: 'Plans', show: manage },
   ];
   return (

@@ -70,7 +70,7 @@ export function resolveRewardPage(clean: string, session: Session): Resolved | n
       <RewardPlanPage key={clean} id={decodeURIComponent(plan[1]!)} />
     ));
   if (clean === '/reward/adjustments')
-    return needs('pay:manage', 'Adjustments', () => <RewardAdjustmentsPage />);
+    return needs('pay:read', 'Adjustments', () => <RewardAdjustmentsPage />);
   if (clean === '/reward/runs') return needs('pay:manage', 'Runs and periods', () => <RewardRunsPage />);
   if (clean === '/reward/runs/compare')
     return needs('pay:manage', 'Compare runs', () => <RewardComparePage />);
