@@ -11,15 +11,18 @@
  * navigation to the view's numbers on screen (the executive's won revenue card; the manager's table
  * with its rows). The first open after the server starts also loads the snapshots (cold); then
  * each view is opened `--runs` more times in a fresh page (warm: the server has the snapshots, the
- * browser nothing cached). Screenshots go to bench/out/.
+ * browser nothing cached). Each time is given twice: by the driver, and on the page's own clock
+ * (when a MutationObserver saw the numbers enter the document). With PROFILE=1, the last open of
+ * each view also writes the page's CPU profile (bench/out/client-<view>.cpuprofile). Screenshots
+ * go to bench/out/.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { hashPassword } from '../src/app/auth/secrets.ts';
 import { startServer, stopServer, type Server } from './attain-server.ts';
 
@@ -50,18 +53,13 @@ await client.query(
 );
 await client.end();
 
-/** What each view's numbers on screen are, as a CSS selector (the same as `views` waits for). */
+/** Each view's numbers on screen: the executive's won revenue card, the manager's first table row. */
 const selectors = {
   executive: '[data-testid="exec-value-won_revenue"]',
   manager: '[data-testid="manager-table"] tbody tr',
 } as const;
-
-const views = {
-  executive: async (page: Page) => page.getByTestId('exec-value-won_revenue').waitFor({ timeout: 120_000 }),
-  manager: async (page: Page) => {
-    await page.getByTestId('manager-table').locator('tbody tr').first().waitFor({ timeout: 120_000 });
-  },
-} as const;
+type View = keyof typeof selectors;
+const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 let server: Server | undefined;
 let browser: Browser | undefined;
@@ -90,10 +88,7 @@ try {
 
   mkdirSync(out, { recursive: true });
   const result: Record<string, unknown> = { startedAt: new Date().toISOString(), loadAverage: os.loadavg() };
-  const open = async (
-    view: keyof typeof views,
-    shot?: string,
-  ): Promise<{ ms: number; inPageMs: number; rows: number }> => {
+  const open = async (view: View, shot?: string): Promise<{ ms: number; inPageMs: number; rows: number }> => {
     const page = await context.newPage();
     const started = performance.now();
     // Each API answer's size and when it arrived, to see what the time goes to.
@@ -135,13 +130,10 @@ try {
     await page.goto(
       `${server!.url}/measure/dashboard?view=${view}&period=quarter&calendar=calendar&at=2024-11-15`,
     );
-    await views[view](page);
+    await page.locator(selectors[view]).first().waitFor({ timeout: 120_000 });
     if (cdp) {
       const { profile } = await cdp.send('Profiler.stop');
-      (await import('node:fs')).writeFileSync(
-        path.join(out, `client-${view}.cpuprofile`),
-        JSON.stringify(profile),
-      );
+      writeFileSync(path.join(out, `client-${view}.cpuprofile`), JSON.stringify(profile));
     }
     const ms = performance.now() - started;
     const inPageMs = await page.evaluate(
@@ -157,7 +149,7 @@ try {
   };
   result.coldExecutive = await open('executive');
   process.stderr.write(`cold (loads the snapshots): executive ${JSON.stringify(result.coldExecutive)}\n`);
-  for (const view of Object.keys(views) as (keyof typeof views)[]) {
+  for (const view of Object.keys(selectors) as View[]) {
     const times: number[] = [];
     const inPage: number[] = [];
     let rows = 0;
@@ -167,15 +159,7 @@ try {
       inPage.push(opened.inPageMs);
       rows = opened.rows;
     }
-    const sorted = [...times].sort((a, b) => a - b);
-    const inPageSorted = [...inPage].sort((a, b) => a - b);
-    result[view] = {
-      runsMs: times,
-      p50Ms: sorted[Math.floor(runs / 2)],
-      inPageRunsMs: inPage,
-      inPageP50Ms: inPageSorted[Math.floor(runs / 2)],
-      rows,
-    };
+    result[view] = { runsMs: times, p50Ms: p50(times), inPageRunsMs: inPage, inPageP50Ms: p50(inPage), rows };
     process.stderr.write(`${view}: ${JSON.stringify(result[view])}\n`);
   }
   result.loadAverageAtEnd = os.loadavg();

@@ -10,7 +10,7 @@ import {
   type Problem,
   type SignedIn,
 } from './api.ts';
-import { areas, findArea, type Area } from './areas.ts';
+import { areas, cleanPath, findArea, type Area } from './areas.ts';
 import { AuthLayout } from './components/auth-layout.tsx';
 import { AreaIcon, AuditIcon, UsersIcon } from './components/icons.tsx';
 import { NoAccess } from './components/no-access.tsx';
@@ -180,7 +180,7 @@ function resolvePage(
   counts: ReturnType<typeof useCounts>,
 ) {
   const { can } = session;
-  const clean = pathname.replace(/\/+$/, '') || '/';
+  const clean = cleanPath(pathname);
   const person = /^\/measure\/people\/(\d+)$/.exec(clean);
   const noAccess = (title: string, permission: Permission) => ({
     title,
@@ -237,7 +237,7 @@ function Shell({ session }: { session: Session }) {
   const area = findArea(pathname);
   // Only the Data page and the areas' empty states show counts: at millions of rows they take the
   // database a second or more, which no other page should wait behind.
-  const countsShown = area !== undefined && (pathname.replace(/\/+$/, '') || '/') === area.path;
+  const countsShown = area !== undefined && cleanPath(pathname) === area.path;
   const counts = useCounts(can('data:import') && countsShown);
   const firstRender = useRef(true);
   const visibleAreas = areas.filter((a) => !a.requires || can(a.requires));

@@ -37,6 +37,12 @@ export function topDecile(values: number[], direction: 'higher' | 'lower'): numb
   return sorted.slice(0, k).reduce((sum, v) => sum + v, 0) / k;
 }
 
+/** The groups by their value of one metric, lowest or highest first (no value counts as 0). */
+export function rankedBy(groups: KpiGroup[], metric: string, order: 'lowest' | 'highest'): KpiGroup[] {
+  const value = (g: KpiGroup) => toNumber(g.metrics[metric]?.value) ?? 0;
+  return [...groups].sort((a, b) => (order === 'lowest' ? value(a) - value(b) : value(b) - value(a)));
+}
+
 export type Tier = 'top' | 'middle' | 'bottom';
 
 /** Top 10%, bottom 10% (k as above, by the metric's direction) and the middle, per group key. */

@@ -198,7 +198,6 @@ export async function addDisputeMessage(
   return detail(comp, dispute);
 }
 
-/** The currency a payee is paid in for a period: their plan's, else USD. */
 /** The plan a payee is on in a period and its currency (USD where they have none). */
 async function planOf(
   comp: CompService,
@@ -213,6 +212,7 @@ async function planOf(
   return { planId, currency: versions.find((v) => v.planId === planId)?.currency ?? 'USD' };
 }
 
+/** The currency a payee is paid in for a period: their plan's, else USD. */
 async function currencyOf(comp: CompService, payee: string, period: CompPeriod): Promise<string> {
   return (await planOf(comp, payee, period)).currency;
 }
@@ -381,20 +381,21 @@ export async function listAdjustmentViews(
     ...(periods ? { periods } : {}),
     ...(filters.payee ? { payee: filters.payee } : {}),
   });
-  const [people, paidIn] = await Promise.all([
-    findPeopleByKeys(
-      comp.store.db,
-      rows.map((r) => r.payee),
-    ),
-    findCurrentRunsWithLine(
-      comp.store.db,
-      rows.map((r) => ({ payee: r.payee, period: r.period, lineId: adjustmentLineId(r.id) })),
-    ),
-  ]);
-  // Within the caller's scope, as statements are: a payee they could see in the adjustment's period.
-  return rows.flatMap((r, i) =>
-    comp.visible(scope, people.get(r.payee)?.id ?? null, comp.period(r.period))
-      ? [{ ...adjustmentView(r), payeeName: people.get(r.payee)?.name ?? null, paidInRun: paidIn[i] ?? null }]
-      : [],
+  const people = await findPeopleByKeys(
+    comp.store.db,
+    rows.map((r) => r.payee),
   );
+  // Within the caller's scope, as statements are: a payee they could see in the adjustment's period.
+  const visible = rows.filter((r) =>
+    comp.visible(scope, people.get(r.payee)?.id ?? null, comp.period(r.period)),
+  );
+  const paidIn = await findCurrentRunsWithLine(
+    comp.store.db,
+    visible.map((r) => ({ payee: r.payee, period: r.period, lineId: adjustmentLineId(r.id) })),
+  );
+  return visible.map((r, i) => ({
+    ...adjustmentView(r),
+    payeeName: people.get(r.payee)?.name ?? null,
+    paidInRun: paidIn[i] ?? null,
+  }));
 }

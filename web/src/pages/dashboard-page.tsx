@@ -22,6 +22,7 @@ import {
   median,
   metricValues,
   monthsBefore,
+  rankedBy,
   tiers,
   toNumber,
   topDecile,
@@ -556,9 +557,11 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
             const report = team.data;
             if (!hasNumbers(report)) return <EmptyNumbers report={report} />;
             const tierMap = tiers(report.groups, metric, definition?.direction ?? 'higher');
-            const sorted = [...report.groups]
-              .filter((g) => toNumber(g.metrics[metric]?.value) !== null)
-              .sort((a, b) => toNumber(b.metrics[metric]!.value)! - toNumber(a.metrics[metric]!.value)!);
+            const sorted = rankedBy(
+              report.groups.filter((g) => toNumber(g.metrics[metric]?.value) !== null),
+              metric,
+              'highest',
+            );
             const elapsed = elapsedShare(report);
             const behind = report.groups.filter((g) => {
               const attainment = toNumber(g.metrics.quota_attainment?.value);
@@ -569,19 +572,8 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
             const coverage =
               coverageAll.length <= barsPerGroupUpTo
                 ? coverageAll
-                : [...coverageAll]
-                    .sort(
-                      (a, b) =>
-                        toNumber(a.metrics.pipeline_coverage!.value)! -
-                        toNumber(b.metrics.pipeline_coverage!.value)!,
-                    )
-                    .slice(0, barsPerGroupUpTo);
-            const behindShown = [...behind]
-              .sort(
-                (a, b) =>
-                  toNumber(a.metrics.quota_attainment!.value)! - toNumber(b.metrics.quota_attainment!.value)!,
-              )
-              .slice(0, behindListed);
+                : rankedBy(coverageAll, 'pipeline_coverage', 'lowest').slice(0, barsPerGroupUpTo);
+            const behindShown = rankedBy(behind, 'quota_attainment', 'lowest').slice(0, behindListed);
             const byLabel = humanize(filters.by).toLowerCase();
             return (
               <>
@@ -611,12 +603,7 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                   {sorted.length <= barsPerGroupUpTo ? (
                     <EChart
                       testId="distribution-chart"
-                      label={`${definition?.label ?? metric} by ${byLabel}: ${sorted
-                        .map(
-                          (g) =>
-                            `${g.label} ${formatMetric(definition, g.metrics[metric]?.value, report.currency)}`,
-                        )
-                        .join(', ')}`}
+                      label={`${definition?.label ?? metric} by ${byLabel}: ${groupValues(sorted, definition, metric, report.currency)}`}
                       option={barOption(
                         sorted.map((g) => g.label),
                         sorted.map((g) => ({
@@ -709,12 +696,7 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                     ) : (
                       <EChart
                         testId="coverage-chart"
-                        label={`Pipeline coverage${coverage.length < coverageAll.length ? `, the ${coverage.length} lowest of ${coverageAll.length.toLocaleString('en')}` : ''}: ${coverage
-                          .map(
-                            (g) =>
-                              `${g.label} ${formatMetric(metrics.get('pipeline_coverage'), g.metrics.pipeline_coverage?.value, report.currency)}`,
-                          )
-                          .join(', ')}`}
+                        label={`Pipeline coverage${coverage.length < coverageAll.length ? `, the ${coverage.length} lowest of ${coverageAll.length.toLocaleString('en')}` : ''}: ${groupValues(coverage, metrics.get('pipeline_coverage'), 'pipeline_coverage', report.currency)}`}
                         option={barOption(
                           coverage.map((g) => g.label),
                           coverage.map((g) => {
@@ -1018,7 +1000,7 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
               const shown =
                 report.groups.length <= barsPerGroupUpTo
                   ? report.groups
-                  : [...report.groups].sort((a, b) => won(b) - won(a)).slice(0, barsPerGroupUpTo);
+                  : rankedBy(report.groups, 'won_revenue', 'highest').slice(0, barsPerGroupUpTo);
               const few = shown.length < report.groups.length;
               return (
                 <section className="card" aria-labelledby="revenue-by-title">
@@ -1034,12 +1016,7 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
                   </div>
                   <EChart
                     testId="revenue-chart"
-                    label={`Won revenue by ${byLabel}${few ? `, the ${shown.length} highest` : ''}: ${shown
-                      .map(
-                        (g) =>
-                          `${g.label} ${formatMetric(metrics.get('won_revenue'), g.metrics.won_revenue?.value, report.currency)}`,
-                      )
-                      .join(', ')}`}
+                    label={`Won revenue by ${byLabel}${few ? `, the ${shown.length} highest` : ''}: ${groupValues(shown, metrics.get('won_revenue'), 'won_revenue', report.currency)}`}
                     option={barOption(
                       shown.map((g) => g.label),
                       shown.map((g) => ({ value: won(g), itemStyle: { color: chartColors.middle } })),
@@ -1187,6 +1164,18 @@ function GrowthStageCard({ report, metrics }: { report: KpiReport; metrics: Metr
 }
 
 /** A horizontal-label bar chart with a value formatter and an optional reference line. */
+/** A chart's groups in words for its label: "Ann $1,200.00, Ben $900.00". */
+function groupValues(
+  groups: KpiGroup[],
+  definition: MetricDefinition | undefined,
+  metric: string,
+  currency: string,
+) {
+  return groups
+    .map((g) => `${g.label} ${formatMetric(definition, g.metrics[metric]?.value, currency)}`)
+    .join(', ');
+}
+
 /** Up to this many groups a chart has a bar each; beyond, a histogram or the ones most in need. */
 const barsPerGroupUpTo = 60;
 /** The reps behind pace listed by name (the furthest behind first). */
