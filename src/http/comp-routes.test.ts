@@ -524,4 +524,48 @@ describe.each(testDatabaseKinds())('compensation routes on %s', (kind) => {
     );
     expect((await send(ann, 'POST', '/api/comp/estimate', {})).status).toBe(400);
   });
+
+  it('refuses to resolve a dispute with an adjustment no plan would pay, and changes nothing', async () => {
+    // Cleo left her plan at the end of August. August is closed, so an adjustment on her August
+    // line would go to September, where no plan pays her.
+    await attain.store.db
+      .updateTable('comp_plan_assignments')
+      .set({ valid_to: '2026-09-01' })
+      .where('position_id', '=', fx.positions.c)
+      .execute();
+    const cleo = await createUserAndSignIn(app, attain, {
+      email: 'cleo@example.com',
+      role: 'sales_rep',
+      personId: fx.people.c,
+    });
+    const august = await statementOf(cleo, 'rep-c', '2026-08');
+    const raised = await send(cleo, 'POST', '/api/comp/disputes', {
+      payee: 'rep-c',
+      period: '2026-08',
+      lineId: august.statement.lines[0].id,
+      message: 'My August rate looks wrong.',
+    });
+    expect(raised.status, JSON.stringify(raised.body)).toBe(201);
+    const id = raised.body.dispute.id;
+    const refused = await send(admin, 'POST', `/api/comp/disputes/${id}/resolve`, {
+      resolution: 'adjusted',
+      message: 'Corrected rate.',
+      amount: '40',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.problems).toEqual([
+      { field: 'resolution', value: 'adjusted', message: 'rep-c has no plan in 2026-09' },
+    ]);
+    const still = await admin.json(`/api/comp/disputes/${id}`);
+    expect(still.body.dispute).toMatchObject({ status: 'open', adjustment: null });
+    const september = await admin.json('/api/comp/adjustments?period=2026-09');
+    expect(september.body.adjustments.map((a: any) => a.payee)).not.toContain('rep-c');
+    // Explained instead, it resolves.
+    const explained = await send(admin, 'POST', `/api/comp/disputes/${id}/resolve`, {
+      resolution: 'explained',
+      message: 'Paid by payroll outside the plan.',
+    });
+    expect(explained.status, JSON.stringify(explained.body)).toBe(200);
+    expect(explained.body.dispute).toMatchObject({ status: 'resolved', resolution: 'explained' });
+  });
 });

@@ -198,23 +198,21 @@ export async function addDisputeMessage(
   return detail(comp, dispute);
 }
 
-/** The plan a payee is on in a period and its currency (USD where they have none). */
+/** The plan a payee is on in a period and its currency; both undefined where they have none. */
 async function planOf(
   comp: CompService,
   payee: string,
   period: CompPeriod,
-): Promise<{ planId: string | undefined; currency: string }> {
+): Promise<{ planId: string; currency: string } | { planId: undefined; currency: undefined }> {
   const [versions, payees] = await Promise.all([
     planVersionsForPeriod(comp.store.db, period.startsOn, period.endsOn),
     loadPlanPayees(comp.store.db, period.startsOn, period.endsOn),
   ]);
   const planId = payees.find((p) => p.key === payee)?.planId;
-  return { planId, currency: versions.find((v) => v.planId === planId)?.currency ?? 'USD' };
-}
-
-/** The currency a payee is paid in for a period: their plan's, else USD. */
-async function currencyOf(comp: CompService, payee: string, period: CompPeriod): Promise<string> {
-  return (await planOf(comp, payee, period)).currency;
+  const version = versions.find((v) => v.planId === planId);
+  return planId === undefined || !version
+    ? { planId: undefined, currency: undefined }
+    : { planId, currency: version.currency };
 }
 
 function amountMinor(text: string, currency: string, field = 'amount'): number {
@@ -258,7 +256,16 @@ export async function resolveDispute(
         { field: 'amount', message: 'is required when the resolution is "adjusted"' },
       ]);
     const period = await comp.firstOpenPeriod(comp.period(dispute.period));
-    const currency = await currencyOf(comp, dispute.payee, period);
+    // As for a manual adjustment: with no plan in the period that would pay it (the payee left
+    // their plan after the disputed period), it would never be paid, and no currency says how.
+    const { planId, currency } = await planOf(comp, dispute.payee, period);
+    if (planId === undefined)
+      throw new AppError(
+        'validation',
+        `${dispute.payee} is on no plan in ${period.label}, the open period that would pay this adjustment; ` +
+          'assign a plan in that period first, or resolve the dispute as explained and pay it outside Attain.',
+        [{ field: 'resolution', value: 'adjusted', message: `${dispute.payee} has no plan in ${period.label}` }],
+      );
     adjustment = { period, amountMinor: amountMinor(request.amount, currency), currency };
   }
   const at = comp.clock.now();
