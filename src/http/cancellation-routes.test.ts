@@ -89,6 +89,18 @@ describe.each(testDatabaseKinds())('cancellations and cash over HTTP on %s', (ki
     expect(csv.split('\n')[0]).toContain('closed_on,cancelled_on');
     expect(csv).toContain('2026-06-20,2026-08-10');
 
+    // The KPIs: JUN-1 counts as won in Q2 until its cancellation on 2026-08-10, then as lost.
+    const q2 = async (asOf: string) => {
+      const kpi = await admin.json(
+        `/api/kpi?metrics=won_revenue,won_deals,lost_deals&by=company&period=quarter&at=2026-06-01&asOf=${asOf}`,
+      );
+      expect(kpi.status, JSON.stringify(kpi.body)).toBe(200);
+      const m = kpi.body.groups[0].metrics;
+      return [m.won_revenue.value, m.won_deals.value, m.lost_deals.value];
+    };
+    expect(await q2('2026-08-09')).toEqual(['30000.00', 2, 0]);
+    expect(await q2('2026-08-10')).toEqual(['20000.00', 1, 1]);
+
     const saved = await send('PUT', '/api/comp/plans/clawback-hold', { source: plan });
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     const assigned = await send('POST', '/api/comp/plans/clawback-hold/assignments', {

@@ -12,6 +12,7 @@
  * Memoised per snapshot object: snapshots are immutable and replaced on reload.
  */
 import type { RowDayIndex } from '../snapshot/day-index.ts';
+import { NULL_DAY } from '../snapshot/columns.ts';
 import { FIELD_CODE, type OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
 import { lastChangeMs } from './last-change.ts';
 import { opportunityRowIndex } from './opportunity-row-index.ts';
@@ -34,7 +35,7 @@ export type DecidedColumns = {
 export const NOT_CLOSED = 0;
 export const CLOSED_WON = 1;
 export const CLOSED_LOST = 2;
-/** Changed after its closing day: the row path reads its history. */
+/** Changed after its closing day, or cancelled: the row path reads its history. */
 export const CLOSED_CHANGED_LATER = 3;
 
 export type ClosedDeals = {
@@ -106,7 +107,8 @@ export function closedDeals(s: OpportunitySnapshot): ClosedDeals {
     packed.competitor[p] = source.competitor[r]!;
     packed.lostReason[p] = source.lostReason[r]!;
     packed.id[p] = source.id[r]!;
-    if (lastChange[r]! >= endOfDayMs(s.closedOn[r]!)) {
+    // A cancelled deal is won before its cancellation day and lost from it: the row path decides.
+    if (lastChange[r]! >= endOfDayMs(s.closedOn[r]!) || s.cancelledOn[r] !== NULL_DAY) {
       state[p] = CLOSED_CHANGED_LATER;
       continue;
     }

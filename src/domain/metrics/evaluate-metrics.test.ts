@@ -402,6 +402,44 @@ describe('evaluateMetrics: a hand-computed quarter', () => {
     expect(company.activities!.value).toBe(4);
   });
 
+  it('counts a won deal cancelled by the as-of day as lost, and as won before its cancellation', () => {
+    // Bob's expansion deal (3, 3,000.00 won on 2024-01-20) is cancelled on 2024-03-05.
+    const cancelled = buildOpportunitySnapshot({
+      stages: [...stages],
+      opportunities: opportunities.map((o) => (o.id === 3 ? { ...o, cancelledOn: '2024-03-05' } : o)),
+      changes,
+    });
+    const asOf = (date: string) =>
+      evaluateMetrics(
+        { ...input, opportunities: cancelled },
+        {
+          groupBy: 'rep',
+          period: q1,
+          asOf: day(date),
+          currency: 'USD',
+          metrics: ['won_revenue', 'won_deals', 'lost_deals', 'win_rate', 'sales_cycle_days'],
+        },
+      ).groups;
+    const before = group(asOf('2024-03-04'), 'Bob').metrics;
+    expect(before.won_revenue!.value).toBe('3000.00');
+    expect(before.won_deals!.value).toBe(1);
+    expect(before.sales_cycle_days!.value).toBe(50);
+    const after = group(asOf('2024-03-31'), 'Bob').metrics;
+    expect(after.won_revenue!.value).toBe('0.00');
+    expect(after.won_deals!.value).toBe(0);
+    expect(after.lost_deals!.value).toBe(1);
+    expect(after.win_rate).toMatchObject({ value: 0, numerator: 0, denominator: 1 });
+    expect(after.sales_cycle_days!.value).toBeNull();
+    // Nobody else moves: Ann's figures are those of the uncancelled quarter.
+    const ann = (groups: GroupResult[]) => group(groups, 'Ann').metrics;
+    const standing = evaluate({ groupBy: 'rep', metrics: ['won_revenue', 'won_deals', 'lost_deals', 'win_rate'] });
+    expect(ann(asOf('2024-03-31'))).toMatchObject(
+      Object.fromEntries(
+        Object.entries(ann(standing.groups)).filter(([k]) => k !== 'sales_cycle_days'),
+      ),
+    );
+  });
+
   it('leaves out what the scope does not show', () => {
     const result = evaluateMetrics(
       { ...input, visible: (person) => person !== 3 },

@@ -186,7 +186,7 @@ export class MetricsSide {
     const asOfEndMs = endOfDayMs(asOf);
     const history = new RowHistory(s);
     const other = new RowHistory(s);
-    const { createdOn, closedOn, isClosed: closedNow, isWon: wonNow, currency } = s;
+    const { createdOn, closedOn, isClosed: closedNow, isWon: wonNow, cancelledOn, currency } = s;
     const { amountMinor, closeOn: closeOnColumn, owner: ownerColumn } = s;
     const stageCodes = s.stage.codes;
     const currencyCodes = currency.codes;
@@ -332,7 +332,12 @@ export class MetricsSide {
       const isClosed =
         !(closedDay !== NULL_DAY && closedDay > asOf) &&
         (category === -1 ? closedNow[r] === 1 : category !== 0);
-      const isWon = isClosed && (category === -1 ? wonNow[r] === 1 : category === 1);
+      // A won deal cancelled on or before the as-of day counts as lost (docs/metrics.md).
+      const cancelled = cancelledOn[r]!;
+      const isWon =
+        isClosed &&
+        (category === -1 ? wonNow[r] === 1 : category === 1) &&
+        (cancelled === NULL_DAY || cancelled > asOf);
       const inCurrency = currencyCodes[r] === currencyCode;
       const hasAmount = inCurrency && !Number.isNaN(amount);
       const isLost = isClosed && !isWon;
@@ -600,6 +605,9 @@ export class MetricsSide {
     this.lostHistory.read(r, endOfDayMs(asOf));
     const stage = this.lostHistory.stage;
     const category = stage === NULL_CODE ? -1 : this.stageCategory[stage]!;
+    const won = category === -1 ? s.isClosed[r] === 1 && s.isWon[r] === 1 : category === 1;
+    const cancelled = s.cancelledOn[r]!;
+    if (won) return cancelled !== NULL_DAY && cancelled <= asOf;
     return category === -1 ? s.isClosed[r] === 1 && s.isWon[r] === 0 : category === 2;
   }
 

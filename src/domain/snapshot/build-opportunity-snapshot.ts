@@ -47,6 +47,8 @@ export type OpportunityInput = {
   closedOn?: string | null;
   isClosed?: boolean;
   isWon?: boolean;
+  /** 'YYYY-MM-DD': the day a won deal was cancelled. */
+  cancelledOn?: string | null;
 };
 
 /** One opportunity_changes row; values as the table holds them (text). */
@@ -128,6 +130,7 @@ export function buildOpportunitySnapshot(input: OpportunitySnapshotInput): Oppor
     columns.closedOn[r] = dayOrNull(o.closedOn);
     columns.isClosed[r] = o.isClosed ? 1 : 0;
     columns.isWon[r] = o.isWon ? 1 : 0;
+    columns.cancelledOn[r] = dayOrNull(o.cancelledOn);
   });
 
   const changes = input.changes ?? [];
@@ -197,6 +200,7 @@ export function buildOpportunitySnapshot(input: OpportunitySnapshotInput): Oppor
     closedOn: columns.closedOn,
     isClosed: columns.isClosed,
     isWon: columns.isWon,
+    cancelledOn: columns.cancelledOn,
     changes: grouped,
   };
 }

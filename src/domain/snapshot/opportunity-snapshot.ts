@@ -93,6 +93,8 @@ export type OpportunitySnapshot = {
   isClosed: Uint8Array;
   /** 1 or 0. */
   isWon: Uint8Array;
+  /** The day a won deal was cancelled (opportunities.cancelled_on); NULL_DAY where it stands. */
+  cancelledOn: Int32Array;
   changes: OpportunityChanges;
 };
 
@@ -256,5 +258,6 @@ export function allocateOpportunityColumns(n: number) {
     closedOn: new Int32Array(n),
     isClosed: new Uint8Array(n),
     isWon: new Uint8Array(n),
+    cancelledOn: new Int32Array(n),
   };
 }

@@ -247,9 +247,9 @@ function asStageCategory(text: string | null | undefined): StageCategory | null 
 
 // Column order matters: the decoders below read fields in exactly this order.
 const OPPORTUNITY_SELECT = `SELECT id, stage, owner_person_id, account_id, product_id, competitor, lost_reason, lead_source, deal_type,
-  forecast_category, currency, amount_minor, probability, gross_margin_bps, created_on, close_on, closed_on, is_closed, is_won
-  FROM opportunities`;
-const OPPORTUNITY_COLUMNS = 19;
+  forecast_category, currency, amount_minor, probability, gross_margin_bps, created_on, close_on, closed_on, is_closed, is_won,
+  cancelled_on FROM opportunities`;
+const OPPORTUNITY_COLUMNS = 20;
 const CHANGE_SELECT =
   'SELECT id, opportunity_id, field, changed_at, old_value, new_value FROM opportunity_changes';
 const CHANGE_COLUMNS = 6;
@@ -307,6 +307,7 @@ export async function loadOpportunitySnapshot(
       closedOn,
       isClosed,
       isWon,
+      cancelledOn,
     } = c;
     const {
       stage: stageCodes,
@@ -339,6 +340,7 @@ export async function loadOpportunitySnapshot(
       closedOn[r] = reader.dayNumber(NULL_DAY, 'closed_on');
       isClosed[r] = reader.flag();
       isWon[r] = reader.flag();
+      cancelledOn[r] = reader.dayNumber(NULL_DAY, 'cancelled_on');
       return id;
     };
 
@@ -463,6 +465,7 @@ export async function loadOpportunitySnapshot(
       closedOn: c.closedOn,
       isClosed: c.isClosed,
       isWon: c.isWon,
+      cancelledOn: c.cancelledOn,
       changes,
     };
   });

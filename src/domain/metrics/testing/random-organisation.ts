@@ -1,7 +1,7 @@
 /**
  * Small random organisations for property tests: deals that live through dated events (created,
  * moved from stage to stage, re-estimated, handed over, pushed, won or lost, corrected after the
- * close), activities, quotas
+ * close, cancelled after a win), activities, quotas
  * and an effective-dated hierarchy. Each deal keeps its own event list, so the data "as it stood
  * at the end of day d" can be built independently of the engine (`truncateAt`): the oracle for
  * "nothing after the as-of day counts".
@@ -50,6 +50,8 @@ const deal = fc.record({
   leadSource: fc.option(fc.constantFrom('Web', 'Partner'), { freq: 3 }),
   // Some CRMs export a closed deal without its closed date: it is then dated by its close_on.
   closedOnMissing: fc.boolean(),
+  // A won deal cancelled this many days after its close (kept only if it is still won at the end).
+  cancelGap: fc.option(fc.integer({ min: 0, max: 40 }), { freq: 3 }),
   // A correction after the close (amount re-keyed, deal handed over), as CRMs record them.
   afterClose: fc.option(
     fc.record({
@@ -167,6 +169,10 @@ export function buildOrganisation(spec: OrganisationSpec, truncateAt = Infinity)
     }
     const category = stageCategory.get(state!.stage);
     const closed = category !== 'open';
+    // Cancelled: a day after the close (on the close day at the earliest), once that day has come.
+    const closeEvent = events.find((e) => e.set.stage === 'Closed Won');
+    const cancelledDay =
+      category === 'won' && closeEvent && d.cancelGap !== null ? closeEvent.day + d.cancelGap : null;
     opportunities.push({
       id,
       stage: state!.stage,
@@ -188,6 +194,7 @@ export function buildOrganisation(spec: OrganisationSpec, truncateAt = Infinity)
       closedOn: closed && !d.closedOnMissing ? fromDayNumber(state!.closeOn) : null,
       isClosed: closed,
       isWon: category === 'won',
+      cancelledOn: cancelledDay !== null && cancelledDay <= truncateAt ? fromDayNumber(cancelledDay) : null,
     });
   });
   // An activity refers to a deal only if the deal exists by the activity's day, so the
