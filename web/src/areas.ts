@@ -91,12 +91,12 @@ export const areas: Area[] = [
   },
 ];
 
-/** The area a path belongs to: `/measure/people/7` is in Measure. */
 /** A path without its trailing slashes ('/' stays '/'). */
 export function cleanPath(pathname: string): string {
   return pathname.replace(/\/+$/, '') || '/';
 }
 
+/** The area a path belongs to: `/measure/people/7` is in Measure. */
 export function findArea(pathname: string): Area | undefined {
   const clean = cleanPath(pathname);
   return areas.find((area) => area.path === clean || clean.startsWith(`${area.path}/`));

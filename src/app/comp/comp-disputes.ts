@@ -198,21 +198,25 @@ export async function addDisputeMessage(
   return detail(comp, dispute);
 }
 
-/** The plan a payee is on in a period and its currency; both undefined where they have none. */
-async function planOf(
+/**
+ * The currency of the plan that pays a payee's adjustments in a period. A run pays an adjustment
+ * on the statement of the payee's plan: with no plan in the period it would never be paid, so the
+ * caller's refusal is thrown rather than the adjustment left waiting unseen.
+ */
+async function payingCurrencyOf(
   comp: CompService,
   payee: string,
   period: CompPeriod,
-): Promise<{ planId: string; currency: string } | { planId: undefined; currency: undefined }> {
+  refusal: () => AppError,
+): Promise<string> {
   const [versions, payees] = await Promise.all([
     planVersionsForPeriod(comp.store.db, period.startsOn, period.endsOn),
     loadPlanPayees(comp.store.db, period.startsOn, period.endsOn),
   ]);
   const planId = payees.find((p) => p.key === payee)?.planId;
-  const version = versions.find((v) => v.planId === planId);
-  return planId === undefined || !version
-    ? { planId: undefined, currency: undefined }
-    : { planId, currency: version.currency };
+  const version = planId === undefined ? undefined : versions.find((v) => v.planId === planId);
+  if (!version) throw refusal();
+  return version.currency;
 }
 
 function amountMinor(text: string, currency: string, field = 'amount'): number {
@@ -256,16 +260,25 @@ export async function resolveDispute(
         { field: 'amount', message: 'is required when the resolution is "adjusted"' },
       ]);
     const period = await comp.firstOpenPeriod(comp.period(dispute.period));
-    // As for a manual adjustment: with no plan in the period that would pay it (the payee left
-    // their plan after the disputed period), it would never be paid, and no currency says how.
-    const { planId, currency } = await planOf(comp, dispute.payee, period);
-    if (planId === undefined)
-      throw new AppError(
-        'validation',
-        `${dispute.payee} is on no plan in ${period.label}, the open period that would pay this adjustment; ` +
-          'assign a plan in that period first, or resolve the dispute as explained and pay it outside Attain.',
-        [{ field: 'resolution', value: 'adjusted', message: `${dispute.payee} has no plan in ${period.label}` }],
-      );
+    // The payee may have left their plan after the disputed period.
+    const currency = await payingCurrencyOf(
+      comp,
+      dispute.payee,
+      period,
+      () =>
+        new AppError(
+          'validation',
+          `${dispute.payee} is on no plan in ${period.label}, the open period that would pay this adjustment; ` +
+            'assign a plan in that period first, or resolve the dispute as explained and pay it outside Attain.',
+          [
+            {
+              field: 'resolution',
+              value: 'adjusted',
+              message: `${dispute.payee} has no plan in ${period.label}`,
+            },
+          ],
+        ),
+    );
     adjustment = { period, amountMinor: amountMinor(request.amount, currency), currency };
   }
   const at = comp.clock.now();
@@ -334,15 +347,17 @@ export async function createAdjustment(
     throw new AppError('conflict', `Period ${period.label} is closed; adjust the open period instead.`, [
       { field: 'period', value: period.label, message: 'is closed' },
     ]);
-  // A run pays adjustments on the statement of the payee's plan: with no plan in the period, the
-  // adjustment would never be paid, so it is refused rather than left waiting unseen.
-  const { planId, currency } = await planOf(comp, person.key, period);
-  if (planId === undefined)
-    throw new AppError(
-      'validation',
-      `${person.key} is on no plan in ${period.label}; assign a plan first, or adjust a period they are paid in.`,
-      [{ field: 'payee', value: request.payee, message: `has no plan in ${period.label}` }],
-    );
+  const currency = await payingCurrencyOf(
+    comp,
+    person.key,
+    period,
+    () =>
+      new AppError(
+        'validation',
+        `${person.key} is on no plan in ${period.label}; assign a plan first, or adjust a period they are paid in.`,
+        [{ field: 'payee', value: request.payee, message: `has no plan in ${period.label}` }],
+      ),
+  );
   const minor = amountMinor(request.amount, currency);
   const at = comp.clock.now();
   const id = await comp.store.db.transaction().execute(async (tx) => {

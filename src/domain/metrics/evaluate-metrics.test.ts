@@ -432,12 +432,11 @@ describe('evaluateMetrics: a hand-computed quarter', () => {
     expect(after.sales_cycle_days!.value).toBeNull();
     // Nobody else moves: Ann's figures are those of the uncancelled quarter.
     const ann = (groups: GroupResult[]) => group(groups, 'Ann').metrics;
-    const standing = evaluate({ groupBy: 'rep', metrics: ['won_revenue', 'won_deals', 'lost_deals', 'win_rate'] });
-    expect(ann(asOf('2024-03-31'))).toMatchObject(
-      Object.fromEntries(
-        Object.entries(ann(standing.groups)).filter(([k]) => k !== 'sales_cycle_days'),
-      ),
-    );
+    const standing = evaluate({
+      groupBy: 'rep',
+      metrics: ['won_revenue', 'won_deals', 'lost_deals', 'win_rate'],
+    });
+    expect(ann(asOf('2024-03-31'))).toMatchObject(ann(standing.groups));
   });
 
   it('leaves out what the scope does not show', () => {

@@ -16,6 +16,7 @@ import {
   NOT_CLOSED,
   closedDeals,
   decidedColumnsOf,
+  cancelledBy,
   type DecidedColumns,
 } from './closed-deals.ts';
 import { dayOfPosition, dayRange } from '../snapshot/day-index.ts';
@@ -186,7 +187,7 @@ export class MetricsSide {
     const asOfEndMs = endOfDayMs(asOf);
     const history = new RowHistory(s);
     const other = new RowHistory(s);
-    const { createdOn, closedOn, isClosed: closedNow, isWon: wonNow, cancelledOn, currency } = s;
+    const { createdOn, closedOn, isClosed: closedNow, isWon: wonNow, currency } = s;
     const { amountMinor, closeOn: closeOnColumn, owner: ownerColumn } = s;
     const stageCodes = s.stage.codes;
     const currencyCodes = currency.codes;
@@ -332,12 +333,8 @@ export class MetricsSide {
       const isClosed =
         !(closedDay !== NULL_DAY && closedDay > asOf) &&
         (category === -1 ? closedNow[r] === 1 : category !== 0);
-      // A won deal cancelled on or before the as-of day counts as lost (docs/metrics.md).
-      const cancelled = cancelledOn[r]!;
       const isWon =
-        isClosed &&
-        (category === -1 ? wonNow[r] === 1 : category === 1) &&
-        (cancelled === NULL_DAY || cancelled > asOf);
+        isClosed && (category === -1 ? wonNow[r] === 1 : category === 1) && !cancelledBy(s, r, asOf);
       const inCurrency = currencyCodes[r] === currencyCode;
       const hasAmount = inCurrency && !Number.isNaN(amount);
       const isLost = isClosed && !isWon;
@@ -606,8 +603,7 @@ export class MetricsSide {
     const stage = this.lostHistory.stage;
     const category = stage === NULL_CODE ? -1 : this.stageCategory[stage]!;
     const won = category === -1 ? s.isClosed[r] === 1 && s.isWon[r] === 1 : category === 1;
-    const cancelled = s.cancelledOn[r]!;
-    if (won) return cancelled !== NULL_DAY && cancelled <= asOf;
+    if (won) return cancelledBy(s, r, asOf);
     return category === -1 ? s.isClosed[r] === 1 && s.isWon[r] === 0 : category === 2;
   }
 

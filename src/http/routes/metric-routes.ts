@@ -305,7 +305,8 @@ export function registerMetricRoutes(app: Api, table: RouteTable, attain: Attain
       request: { query: KpiColumnsQuerySchema },
       responses: {
         200: {
-          description: 'keys[g] and labels[g] name group g; columns[metric].values[i][g] is period i, group g',
+          description:
+            'keys[g] and labels[g] name group g; columns[metric].values[i][g] is period i, group g',
           content: { 'application/json': { schema: KpiColumnsReport } },
         },
         400: { description: 'Unknown metric or malformed query', content: problemJson },

@@ -1163,7 +1163,6 @@ function GrowthStageCard({ report, metrics }: { report: KpiReport; metrics: Metr
   );
 }
 
-/** A horizontal-label bar chart with a value formatter and an optional reference line. */
 /** A chart's groups in words for its label: "Ann $1,200.00, Ben $900.00". */
 function groupValues(
   groups: KpiGroup[],
@@ -1181,6 +1180,7 @@ const barsPerGroupUpTo = 60;
 /** The reps behind pace listed by name (the furthest behind first). */
 const behindListed = 25;
 
+/** A horizontal-label bar chart with a value formatter and an optional reference line. */
 function barOption(
   labels: string[],
   data: { value: number; itemStyle: { color: string } }[],
