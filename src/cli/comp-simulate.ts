@@ -477,7 +477,11 @@ function describeStatement(
   if (!isZero(t.drawRecovered)) parts.push(`draw recovered ${money(t.drawRecovered)}`);
   if (!isZero(t.held)) parts.push(`held ${money(t.held)}`);
   if (!isZero(t.released)) parts.push(`released ${money(t.released)}`);
-  out += `  In total: ${parts.join(', ')}; payable ${money(t.payable)}${isZero(t.balanceCarried) ? '' : `; ${money(t.balanceCarried)} carried to the next period`}.\n`;
+  const owedDraw =
+    t.drawOwed !== undefined && t.drawOwed !== t.balanceCarried
+      ? ` (of which ${money(t.drawOwed)} draw owed)`
+      : '';
+  out += `  In total: ${parts.join(', ')}; payable ${money(t.payable)}${isZero(t.balanceCarried) ? '' : `; ${money(t.balanceCarried)} carried to the next period${owedDraw}`}.\n`;
   return out;
 }
 

@@ -73,6 +73,8 @@ export type StatementTotals = {
   released: DecimalText;
   payable: DecimalText;
   balanceCarried: DecimalText;
+  /** Of balanceCarried, the recoverable draw still owed; present only when not zero. */
+  drawOwed?: DecimalText;
 };
 
 export type Statement = {

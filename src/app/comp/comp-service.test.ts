@@ -168,3 +168,77 @@ describe.each(testDatabaseKinds())('compensation service on %s', (kind) => {
     ).toEqual([]);
   });
 });
+
+describe.each(testDatabaseKinds())('balances owed across the fiscal year on %s', (kind) => {
+  let attain: Attain & { dispose(): Promise<void> };
+  let fx: AccessFixture;
+  const actor = systemActor('test');
+  // A $500 recoverable draw in December 2025 only; 10% on revenue. Ann earns nothing in December
+  // (her first deal is on 2026-02-10, $10,000), so December advances $500 that the new fiscal year
+  // must still recover.
+  const drawPlan = [
+    'id: draw',
+    'name: Draw over the year end',
+    'period: month',
+    'effective_from: 2025-12-01',
+    'credit:',
+    '  rules: [owner]',
+    '  types: [{ id: revenue, amount: amount }]',
+    'measures:',
+    '  - { id: revenue, credit: revenue, window: period }',
+    'components:',
+    '  - { id: commission, kind: commission, credit: revenue, rate: 10% }',
+    'draw: { kind: recoverable, amount: 500, until: 2025-12-31 }',
+    '',
+  ].join('\n');
+
+  beforeAll(async () => {
+    attain = await createTestAttain(kind);
+    fx = await createAccessFixture(attain.store);
+    expect((await attain.comp.savePlan('draw', drawPlan, actor)).status).toBe('active');
+    await attain.comp.assignPlan('draw', { position: fx.positions.a, from: '2025-12-01' }, actor);
+  });
+  afterAll(async () => {
+    await attain?.dispose();
+  });
+
+  it('opens January with what December left owed, and recovers it when there is pay', async () => {
+    const december = await attain.comp.runNow({ period: '2025-12' }, actor);
+    expect(december.status, JSON.stringify(december.error)).toBe('succeeded');
+    const dec = await attain.comp.statementDetail(everything, 'rep-a', '2025-12');
+    expect(dec.statement.totals).toMatchObject({
+      draw: '500.00',
+      balanceCarried: '500.00',
+      drawOwed: '500.00',
+    });
+
+    // December not closed yet: January carries its latest run's balance and says so.
+    const provisional = await attain.comp.runNow({ period: '2026-01' }, actor);
+    expect(provisional.issues.map((i) => i.code)).toContain('opening_not_closed');
+    await attain.comp.closePeriod('2025-12', actor);
+
+    const january = await attain.comp.runNow({ period: '2026-01' }, actor);
+    expect(january.issues.map((i) => i.code)).not.toContain('opening_not_closed');
+    const jan = await attain.comp.statementDetail(everything, 'rep-a', '2026-01');
+    expect(jan.statement.totals).toMatchObject({
+      earnings: '0.00',
+      draw: '0.00',
+      payable: '0.00',
+      balanceCarried: '500.00',
+      drawOwed: '500.00',
+    });
+
+    const february = await attain.comp.runNow({ period: '2026-02' }, actor);
+    expect(february.status, JSON.stringify(february.error)).toBe('succeeded');
+    const feb = await attain.comp.statementDetail(everything, 'rep-a', '2026-02');
+    expect(feb.statement.totals).toMatchObject({
+      earnings: '1000.00',
+      drawRecovered: '500.00',
+      payable: '500.00',
+      balanceCarried: '0.00',
+    });
+    expect(feb.statement.totals.drawOwed).toBeUndefined();
+    const recovery = feb.statement.lines.find((l) => l.kind === 'draw_recovery');
+    expect(recovery?.amount).toBe('-500.00');
+  });
+});

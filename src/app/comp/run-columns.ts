@@ -13,7 +13,7 @@ const dayOf = (text: string | null | undefined): number | undefined =>
 
 /**
  * The engine's columns for one plan of a run, built row by row (CompColumnsBuilder): the small
- * inputs (payees, hierarchy, territories, quotas, adjustments, closed periods, assignments) from
+ * inputs (payees, hierarchy, territories, quotas, adjustments, closed periods, assignments, opening balances) from
  * the plan's input, and the won deals of the fiscal year to date streamed from the database with
  * binary COPY (copyWonDeals), visited in the engine's order, with no per-deal objects kept: each
  * with its cancellation day and, when the plan holds pay until cash is collected, its collections;
@@ -64,6 +64,13 @@ export async function buildRunColumns(
     builder.addAssignment(a.payee, toDayNumber(a.from ?? fromDay), dayOf(a.to));
   for (const c of input.carried ?? [])
     builder.addCarried(c.payee, c.transaction, minor(c.earned), c.held ? minor(c.held) : 0, c.periods);
+  for (const o of input.opening ?? [])
+    builder.addOpening(
+      o.payee,
+      o.draw_owed ? minor(o.draw_owed) : 0,
+      o.balance_owed ? minor(o.balance_owed) : 0,
+      o.since,
+    );
 
   // The same digest as hashing row by row (SHA-256 is a stream), a batch of rows at a time.
   const hash = createHash('sha256');

@@ -3,9 +3,11 @@ import type {
   AssignmentInput,
   CompInput,
   LockedPeriodInput,
+  OpeningBalanceInput,
   PayeeInput,
 } from '../../domain/comp/comp-types.ts';
-import { currencyDigits, minorToDecimal } from '../../domain/comp/exact-money.ts';
+import { fromDayNumber, toDayNumber } from '../../domain/calendar/day-number.ts';
+import { currencyDigits, decimalToMinor, minorToDecimal } from '../../domain/comp/exact-money.ts';
 import { parsePlanText } from '../../domain/comp/parse-plan.ts';
 import type { PlanDocument } from '../../domain/comp/plan-document.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -22,8 +24,12 @@ import {
 } from '../../store/comp/comp-input-store.ts';
 import { planVersionsForPeriod, type PlanVersionRow } from '../../store/comp/comp-plan-store.ts';
 import { listAdjustments } from '../../store/comp/comp-dispute-store.ts';
-import { listClosedPeriods, loadLockedFigures } from '../../store/comp/comp-run-store.ts';
-import { yearToDatePeriods, type CompPeriod } from './comp-period.ts';
+import {
+  listClosedPeriods,
+  loadClosingBalances,
+  loadLockedFigures,
+} from '../../store/comp/comp-run-store.ts';
+import { compPeriodContaining, yearToDatePeriods, type CompPeriod } from './comp-period.ts';
 
 /** One plan's share of a run: its version, the document, whom it pays, and the engine's input. */
 export type PlanRunInput = {
@@ -77,7 +83,9 @@ export function planOfVersion(version: PlanVersionRow): PlanDocument {
  * deal carries its cancellation day and, when the plan holds pay until collected, the cash
  * collected on it up to the period's end. For a plan with a clawback or a hold, deals won before
  * the year that it can still act on come too, with what their earlier statements paid
- * (`carried`, store/comp/carried-pay.ts). `onlyPayees` narrows whose statements are computed.
+ * (`carried`, store/comp/carried-pay.ts). What a payee still owed at the end of the previous
+ * fiscal year (its last period's statement: a recoverable draw, a negative balance) opens the year
+ * (`opening`), whichever plan paid them then. `onlyPayees` narrows whose statements are computed.
  * Without `transactions`, the inputs carry none: a run streams them into the engine's columns
  * (run-columns.ts).
  */
@@ -122,6 +130,17 @@ export async function loadRunInput(
     if (!previous || row.from >= previous.from) planOf.set(row.key, row);
   }
   const wanted = onlyPayees ? new Set(onlyPayees) : undefined;
+  // Balances owed cross the fiscal year: the previous year's last statement of each payee.
+  const previousYearEnd = compPeriodContaining(
+    period.kind,
+    fromDayNumber(toDayNumber(yearStart) - 1),
+    fiscalYearStartMonth,
+  );
+  const closing = await loadClosingBalances(
+    db,
+    previousYearEnd.label,
+    [...planOf.keys()].filter((k) => !wanted || wanted.has(k)),
+  );
   const everybody: PayeeInput[] = [...planOf.values()].map((p) => ({
     id: p.key,
     name: p.name,
@@ -194,6 +213,34 @@ export async function loadRunInput(
     const planLocked: LockedPeriodInput[] = locked
       .filter((l) => keys.has(l.payee) && l.planId === version.planId)
       .map((l) => ({ payee: l.payee, period: l.period, earnings: l.earnings, lines: l.lines }));
+    const opening: OpeningBalanceInput[] = [];
+    let provisional = 0;
+    for (const c of closing) {
+      if (!keys.has(c.payee)) continue;
+      if (c.currency !== plan.currency) {
+        notes.push({
+          code: 'opening_other_currency',
+          payee: c.payee,
+          message: `${c.payee}'s balance carried from ${previousYearEnd.label} is in ${c.currency}, not ${plan.currency}; it is not carried into plan ${plan.id}.`,
+        });
+        continue;
+      }
+      const balance = decimalToMinor(c.balanceCarried, digits);
+      if (balance <= 0) continue;
+      const drawOwed = Math.min(balance, Math.max(0, decimalToMinor(c.drawOwed, digits)));
+      if (!c.closed) provisional++;
+      opening.push({
+        payee: c.payee,
+        ...(drawOwed > 0 ? { draw_owed: minorToDecimal(drawOwed, digits) } : {}),
+        ...(balance > drawOwed ? { balance_owed: minorToDecimal(balance - drawOwed, digits) } : {}),
+        since: previousYearEnd.label,
+      });
+    }
+    if (provisional > 0)
+      notes.push({
+        code: 'opening_not_closed',
+        message: `${provisional} balance${provisional === 1 ? '' : 's'} carried into plan ${plan.id} come from the latest run of ${previousYearEnd.label}, which is not closed: closing it fixes them.`,
+      });
     const assignments: AssignmentInput[] = payees.map((p) => ({
       payee: p.key,
       from: p.from,
@@ -220,6 +267,7 @@ export async function loadRunInput(
         assignments,
         locked: planLocked,
         ...(carriedPay.carried.length > 0 ? { carried: carriedPay.carried } : {}),
+        ...(opening.length > 0 ? { opening } : {}),
       },
       carriedDealIds: carriedPay.dealIds,
       collections,

@@ -12,7 +12,7 @@ import { currencyDigits, decimalToMinor, formatMoney, ppmToPercent } from '../..
 
 type Cell = string | number | null;
 
-const TOTALS: { key: keyof Statement['totals']; label: string }[] = [
+const TOTALS: { key: Exclude<keyof Statement['totals'], 'drawOwed'>; label: string }[] = [
   { key: 'earnings', label: 'Earnings' },
   { key: 'adjustments', label: 'Adjustments' },
   { key: 'clawbacks', label: 'Clawbacks' },

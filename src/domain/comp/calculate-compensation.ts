@@ -71,7 +71,8 @@ export type CalculateOptions = {
   stream?: boolean;
 };
 
-type TotalName = keyof LedgerTotals;
+/** The totals every statement has (drawOwed, part of balanceCarried, is shown only when not zero). */
+type TotalName = Exclude<keyof LedgerTotals, 'drawOwed'>;
 const TOTAL_NAMES: TotalName[] = [
   'earnings',
   'adjustments',
@@ -662,6 +663,7 @@ export function calculateFromColumns(
     for (const a of columns.adjustments) active[a.payee] = 1;
     for (const l of columns.locked) active[l.payee] = 1;
     for (const c of columns.carried) active[c.payee] = 1;
+    for (const o of columns.opening) active[o.payee] = 1;
     payees = [];
     for (let p = 0; p < active.length; p++) if (active[p] === 1) payees.push(p);
   }
@@ -712,6 +714,21 @@ export function calculateFromColumns(
       list.push({ transaction, earnedMinor: c.earnedMinor, heldMinor: c.heldMinor, periods: c.periods });
     }
   }
+  const openingOf = new Map<number, NonNullable<LedgerInput['opening']>>();
+  for (const o of columns.opening)
+    openingOf.set(o.payee, {
+      drawOwedMinor: o.drawOwedMinor,
+      balanceOwedMinor: o.balanceOwedMinor,
+      ...(o.since !== undefined ? { balanceOwedSince: o.since } : {}),
+    });
+  // The periods each payee is assigned to the plan (payees without assignments: every period).
+  const assignedOf = new Map<number, boolean[]>();
+  for (const a of columns.assignments) {
+    let list = assignedOf.get(a.payee);
+    if (!list) assignedOf.set(a.payee, (list = new Array<boolean>(P).fill(false)));
+    for (let j = 0; j < P; j++)
+      if (a.fromDay <= internal[j]!.lastDay && a.toDay > internal[j]!.firstDay) list[j] = true;
+  }
   const ledgerTransaction = (index: number) => ({
     id: t.id[index]!,
     name: t.name[index]!,
@@ -749,6 +766,8 @@ export function calculateFromColumns(
         ...(l.lines ? { lines: l.lines } : {}),
       })),
       ...(carriedOf.has(payee) ? { carried: carriedOf.get(payee)! } : {}),
+      ...(openingOf.has(payee) ? { opening: openingOf.get(payee)! } : {}),
+      ...(assignedOf.has(payee) ? { assigned: assignedOf.get(payee)! } : {}),
       explain,
     });
   const keepFor = (payee: number): 'all' | 'cancelled' | 'none' =>
@@ -765,7 +784,12 @@ export function calculateFromColumns(
   const simpleLedger = plan.draw === undefined && plan.clawback === undefined && plan.hold === undefined;
   /** Totals of payee x from its earnings per internal period; the ledger only when it has something to do. */
   const settlePayee = (x: number, payee: number, earned: Float64Array, earnings: () => LedgerEarning[][]) => {
-    let trivial = simpleLedger && !adjustmentsOf.has(payee) && !lockedOf.has(payee) && !carriedOf.has(payee);
+    let trivial =
+      simpleLedger &&
+      !adjustmentsOf.has(payee) &&
+      !lockedOf.has(payee) &&
+      !carriedOf.has(payee) &&
+      !openingOf.has(payee);
     for (let j = 0; trivial && j < P; j++) if (earned[j]! < 0) trivial = false;
     if (trivial) {
       // no draw, clawback, hold, adjustment or locked period, nothing negative: earnings are paid as is
@@ -899,9 +923,12 @@ export function calculateFromColumns(
         period: reported[r]!.label,
         currency: columns.currency,
         measures: measureValues,
-        totals: Object.fromEntries(
-          TOTAL_NAMES.map((name) => [name, dec(periodTotals[name])]),
-        ) as Statement['totals'],
+        totals: {
+          ...(Object.fromEntries(
+            TOTAL_NAMES.map((name) => [name, dec(periodTotals[name])]),
+          ) as Statement['totals']),
+          ...(periodTotals.drawOwed !== 0 ? { drawOwed: dec(periodTotals.drawOwed) } : {}),
+        },
       },
       lines: records,
     };

@@ -91,6 +91,14 @@ export type CarriedRow = {
   periods: PeriodLabel[];
 };
 
+/** A balance owed from before the periods computed (OpeningBalanceInput). */
+export type OpeningRow = {
+  payee: number;
+  drawOwedMinor: number;
+  balanceOwedMinor: number;
+  since?: PeriodLabel;
+};
+
 export type CompColumns = {
   currency: string;
   digits: number;
@@ -114,6 +122,7 @@ export type CompColumns = {
   locked: LockedRow[];
   assignments: AssignmentRow[];
   carried: CarriedRow[];
+  opening: OpeningRow[];
 };
 
 /** One transaction for `CompColumnsBuilder.addTransaction`; the object may be reused between calls. */
@@ -224,6 +233,7 @@ export class CompColumnsBuilder {
   readonly locked: LockedRow[] = [];
   readonly assignments: AssignmentRow[] = [];
   readonly carried: CarriedRow[] = [];
+  readonly opening: OpeningRow[] = [];
 
   constructor(options: {
     currency: string;
@@ -388,6 +398,16 @@ export class CompColumnsBuilder {
     this.carried.push({ payee: this.payee(payee), transaction, earnedMinor, heldMinor, periods });
   }
 
+  /** What a payee owed before the periods computed. */
+  addOpening(payee: string, drawOwedMinor: number, balanceOwedMinor: number, since?: PeriodLabel): void {
+    this.opening.push({
+      payee: this.payee(payee),
+      drawOwedMinor,
+      balanceOwedMinor,
+      ...(since !== undefined ? { since } : {}),
+    });
+  }
+
   /** The columns, transactions sorted by (day, id). The builder must not be used afterwards. */
   build(): CompColumns {
     const n = this.ids.length;
@@ -475,6 +495,7 @@ export class CompColumnsBuilder {
       locked: this.locked,
       assignments: this.assignments,
       carried: this.carried,
+      opening: this.opening,
     };
   }
 }
@@ -797,6 +818,15 @@ export function columnsFromInput(
     if (earned === undefined || held === undefined) return;
     checkPayee(c.payee, 'Carried pay', c.transaction);
     builder.addCarried(c.payee, c.transaction, earned, held, c.periods ?? []);
+  });
+  (input.opening ?? []).forEach((o, i) => {
+    const at = `opening[${i}]`;
+    const drawOwed = o.draw_owed === undefined ? 0 : minor(o.draw_owed, `${at}.draw_owed`);
+    const balanceOwed = o.balance_owed === undefined ? 0 : minor(o.balance_owed, `${at}.balance_owed`);
+    if (drawOwed === undefined || balanceOwed === undefined) return;
+    if (drawOwed === 0 && balanceOwed === 0) return;
+    checkPayee(o.payee, 'An opening balance');
+    builder.addOpening(o.payee, drawOwed, balanceOwed, o.since);
   });
   return { columns: builder.build(), issues, problems };
 }

@@ -86,6 +86,25 @@ describe('validateCompInput', () => {
     ]);
   });
 
+  it('checks opening balances: amounts, not negative, one per payee', () => {
+    const { problems } = validateCompInput(
+      {
+        transactions: [],
+        opening: [
+          { payee: 'alice', draw_owed: '500.00', since: '2025-12' },
+          { payee: 'bob', balance_owed: '-20' },
+          { payee: 'alice', balance_owed: '1.005' },
+        ],
+      },
+      'USD',
+    );
+    expect(problems.map((p) => [p.field, p.message])).toEqual([
+      ['opening[1].balance_owed', 'a balance owed is not negative'],
+      ['opening[2].balance_owed', expect.stringContaining('')],
+      ['opening[2].payee', 'a second opening balance for this payee (also opening[0])'],
+    ]);
+  });
+
   it('needs transactions (an empty list is fine)', () => {
     expect(validateCompInput({}).problems).toEqual([
       { field: 'transactions', message: expect.stringMatching(/expected array/) },

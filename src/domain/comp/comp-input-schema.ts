@@ -131,6 +131,16 @@ export const compInputSchema = z.strictObject({
       }),
     )
     .optional(),
+  opening: z
+    .array(
+      z.strictObject({
+        payee: id,
+        draw_owed: decimal.optional(),
+        balance_owed: decimal.optional(),
+        since: period.optional(),
+      }),
+    )
+    .optional(),
 });
 
 /**
@@ -214,6 +224,25 @@ export function validateCompInput(
         value: c.transaction,
         message: 'names no transaction of the input (the deal must be in transactions)',
       });
+  });
+  const openingOf = new Map<string, number>();
+  input.opening?.forEach((o, i) => {
+    amount(o.draw_owed, `opening[${i}].draw_owed`);
+    amount(o.balance_owed, `opening[${i}].balance_owed`);
+    for (const [field, value] of [
+      ['draw_owed', o.draw_owed],
+      ['balance_owed', o.balance_owed],
+    ] as const)
+      if (value !== undefined && value.trim().startsWith('-'))
+        problems.push({ field: `opening[${i}].${field}`, value, message: 'a balance owed is not negative' });
+    const first = openingOf.get(o.payee);
+    if (first !== undefined)
+      problems.push({
+        field: `opening[${i}].payee`,
+        value: o.payee,
+        message: `a second opening balance for this payee (also opening[${first}])`,
+      });
+    else openingOf.set(o.payee, i);
   });
   input.reporting?.forEach((r, i) => range(r.from, r.to, `reporting[${i}].to`));
   input.territories?.forEach((t, i) => range(t.from, t.to, `territories[${i}].to`));

@@ -146,6 +146,21 @@ export type CarriedDealInput = {
   periods?: PeriodLabel[];
 };
 
+/**
+ * What a payee owed at the end of the periods before the ones computed (an earlier fiscal year's
+ * last statement, which a run does not compute again): recovered from pay in the computed periods
+ * as the ledger recovers any balance owed (docs/plans.md "The ledger", balances carry).
+ */
+export type OpeningBalanceInput = {
+  payee: string;
+  /** A recoverable draw still owed. Under a plan without a recoverable draw it is a balance owed. Default 0. */
+  draw_owed?: DecimalText;
+  /** A negative balance still owed (clawbacks or adjustments larger than the pay). Default 0. */
+  balance_owed?: DecimalText;
+  /** The period the balance dates from, for the statement's explanation. */
+  since?: PeriodLabel;
+};
+
 /** Everything one calculation reads. `comp simulate --input` takes exactly this as JSON (or a directory of CSV/JSON files, docs/plans.md). */
 export type CompInput = {
   currency?: string;
@@ -165,6 +180,8 @@ export type CompInput = {
   locked?: LockedPeriodInput[];
   /** Pay on deals before the periods computed, for clawbacks and holds across them. */
   carried?: CarriedDealInput[];
+  /** Balances owed from before the periods computed (one per payee). */
+  opening?: OpeningBalanceInput[];
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -287,6 +304,8 @@ export type Statement = {
     payable: DecimalText;
     /** Owed by the payee after this period (recoverable draw and unrecovered clawbacks), carried to the next period. */
     balanceCarried: DecimalText;
+    /** Of balanceCarried, the recoverable draw still owed; present only when it is not zero. */
+    drawOwed?: DecimalText;
   };
 };
 

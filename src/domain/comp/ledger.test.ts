@@ -90,6 +90,7 @@ describe('applyLedger: worked examples (issue 6)', () => {
       released: 0,
       payable: 500000,
       balanceCarried: 0,
+      drawOwed: 0,
     });
   });
 
@@ -103,6 +104,7 @@ describe('applyLedger: worked examples (issue 6)', () => {
       draw: 180000,
       payable: 500000,
       balanceCarried: 180000,
+      drawOwed: 180000,
     });
     expect(june!.lines[0]!.explanation).toBe(
       'Draw advance: you earned $3,200.00 against a $5,000.00 monthly draw, so $1,800.00 is advanced; it is recoverable from later earnings (balance owed now $1,800.00).',
@@ -113,6 +115,7 @@ describe('applyLedger: worked examples (issue 6)', () => {
       drawRecovered: 180000,
       payable: 520000,
       balanceCarried: 0,
+      drawOwed: 0,
     });
     expect(july!.lines).toEqual([
       expect.objectContaining({ id: 'draw_recovery', kind: 'draw_recovery', amountMinor: -180000 }),
@@ -151,6 +154,7 @@ describe('applyLedger: worked examples (issue 6)', () => {
       clawbacks: -50000,
       payable: 150000,
       balanceCarried: 0,
+      drawOwed: 0,
     });
   });
 });
@@ -200,12 +204,14 @@ describe('applyLedger: clawbacks', () => {
       clawbacks: -50000,
       payable: 0,
       balanceCarried: 30000,
+      drawOwed: 0,
     });
     expect(result[2]!.totals).toMatchObject({
       earnings: 100000,
       drawRecovered: 30000,
       payable: 70000,
       balanceCarried: 0,
+      drawOwed: 0,
     });
     expect(result[2]!.lines[0]).toMatchObject({
       id: 'balance_recovery',
@@ -240,6 +246,7 @@ describe('applyLedger: recoverable draw schedule', () => {
       drawRecovered: 200000,
       payable: 400000,
       balanceCarried: 300000,
+      drawOwed: 300000,
     });
     expect(result[2]!.lines[0]!.trace.details).toMatchObject({ limited_by: 'min_net_pay' });
     // period 3: 50% of 9,000 = 4,500 ≥ 3,000 owed → all 3,000
@@ -255,6 +262,24 @@ describe('applyLedger: recoverable draw schedule', () => {
   });
 });
 
+describe('applyLedger: where a draw is paid', () => {
+  it('only in periods the plan is in effect and the payee is assigned to it', () => {
+    const p = plan({
+      effective_from: '2026-07-01',
+      effective_to: '2026-09-01',
+      draw: { kind: 'non_recoverable', amount: '100' },
+    });
+    const drawn = (assigned?: boolean[]) =>
+      ledger(p, [[], [], [], []], { periods: PERIODS, ...(assigned ? { assigned } : {}) }).map(
+        (r) => r.totals.draw,
+      );
+    // June is before the plan, September after it (effective_to is its first day without it)
+    expect(drawn()).toEqual([0, 10000, 10000, 0]);
+    // assigned from August only: July is context, no draw
+    expect(drawn([false, false, true, true])).toEqual([0, 0, 10000, 0]);
+  });
+});
+
 describe('applyLedger: opening balances', () => {
   it('recovers a draw and a negative balance owed from before the first period', () => {
     const p = plan({ draw: { kind: 'recoverable', amount: '1000', recovery: { start_after_periods: 2 } } });
@@ -267,6 +292,15 @@ describe('applyLedger: opening balances', () => {
     ]);
     expect(june!.lines[0]!.explanation).toContain('carried since 2025-12');
     expect(june!.totals).toMatchObject({ drawRecovered: 70000, payable: 230000, balanceCarried: 0 });
+  });
+
+  it('a draw owed into a plan without a recoverable draw is a balance owed, recovered from pay', () => {
+    const [june, july] = ledger(plan({}), [[{ amountMinor: 30000 }], [{ amountMinor: 300000 }]], {
+      opening: { drawOwedMinor: 50000, balanceOwedSince: '2025-12' },
+    });
+    expect(june!.lines.map((l) => [l.id, l.amountMinor])).toEqual([['balance_recovery', -30000]]);
+    expect(june!.totals).toMatchObject({ payable: 0, balanceCarried: 20000, drawOwed: 0 });
+    expect(july!.totals).toMatchObject({ drawRecovered: 20000, payable: 280000, balanceCarried: 0 });
   });
 });
 
@@ -362,6 +396,7 @@ describe('applyLedger: holds', () => {
       released: 30000,
       payable: 0,
       balanceCarried: 20000,
+      drawOwed: 0,
     });
   });
 });
@@ -673,6 +708,37 @@ describe('worked examples end to end through calculateCompensation (issue 6)', (
       payable: '5200.00',
       balanceCarried: '0.00',
     });
+  });
+
+  it('an opening balance and assignments in the input: recovered in June, no draw before the assignment', () => {
+    const result = calculateCompensation(
+      planDocumentSchema.parse({ ...base, draw: { kind: 'recoverable', amount: '5000' } }),
+      {
+        currency: 'USD',
+        periods: ['2026-05', '2026-06'],
+        payees,
+        assignments: [{ payee: 'alice', from: '2026-06-01' }],
+        opening: [{ payee: 'alice', draw_owed: '1000', balance_owed: '200', since: '2025-12' }],
+        transactions: [{ id: 'D-1', name: 'Acme-042', date: '2026-06-10', owner: 'alice', amount: '140000' }],
+      },
+    );
+    const [may, june] = ['2026-05', '2026-06'].map((p) =>
+      result.statements.find((s) => s.payee === 'alice' && s.period === p)!,
+    );
+    // May: not assigned, so no $5,000 draw; the $1,200 owed stays owed
+    expect(may!.totals).toMatchObject({
+      draw: '0.00',
+      payable: '0.00',
+      balanceCarried: '1200.00',
+      drawOwed: '1000.00',
+    });
+    expect(june!.totals).toMatchObject({
+      earnings: '7000.00',
+      drawRecovered: '1200.00',
+      payable: '5800.00',
+      balanceCarried: '0.00',
+    });
+    expect(june!.lines.find((l) => l.id === 'balance_recovery')!.explanation).toContain('2025-12');
   });
 
   it('a June deal paying $500 cancelled in August: $500 clawed back in August, June attainment kept', () => {

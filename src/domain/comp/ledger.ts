@@ -88,6 +88,11 @@ export type LedgerInput = {
     heldMinor: number;
     periods: readonly PeriodLabel[];
   }[];
+  /**
+   * Index-aligned with periods: whether the payee is assigned to the plan in the period (default:
+   * every period). The draw is paid only in periods the payee is assigned and the plan is in effect.
+   */
+  assigned?: readonly boolean[];
   /** false: traces keep their numbers but arithmetic and explanation are left empty (bulk runs). Default true. */
   explain?: boolean;
 };
@@ -110,6 +115,8 @@ export type LedgerTotals = {
   released: number;
   payable: number;
   balanceCarried: number;
+  /** Of balanceCarried, the recoverable draw still owed (the rest is a negative balance owed). */
+  drawOwed: number;
 };
 export type LedgerPeriodResult = { lines: LedgerLine[]; totals: LedgerTotals };
 
@@ -314,11 +321,29 @@ export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
   const draw = plan.draw;
   const drawAmount = draw ? decimalMinor(draw.amount, input.digits) : 0;
   const drawUntil = draw?.until !== undefined ? toDayNumber(draw.until) : undefined;
+  // A draw is owed only in the periods the plan pays the payee: in effect (effective_to is the
+  // first day it no longer applies) and assigned. Earlier months of the year are computed only as
+  // the context of year-to-date measures: no draw accrues in them.
+  const effectiveFrom = toDayNumber(plan.effective_from);
+  const effectiveTo = plan.effective_to !== undefined ? toDayNumber(plan.effective_to) : Infinity;
+  const drawApplies = (p: number): boolean => {
+    const period = periods[p]!;
+    return (
+      (drawUntil === undefined || period.firstDay <= drawUntil) &&
+      period.lastDay >= effectiveFrom &&
+      period.firstDay < effectiveTo &&
+      input.assigned?.[p] !== false
+    );
+  };
   const minNetPay = draw ? decimalMinor(draw.recovery.min_net_pay, input.digits) : 0;
-  let drawBalance = input.opening?.drawOwedMinor ?? 0;
+  // A draw owed from before the first period under a plan without a recoverable draw (the payee
+  // moved plans at the year's end) is a balance owed like any other: nothing here would recover it.
+  const openingDraw = input.opening?.drawOwedMinor ?? 0;
+  const recoversDraw = draw?.kind === 'recoverable';
+  let drawBalance = recoversDraw ? openingDraw : 0;
   // A balance owed from before the first period has already waited out the start delay.
   let firstAdvance = drawBalance > 0 ? -1 - (draw?.recovery.start_after_periods ?? 0) : undefined;
-  let deficit = input.opening?.balanceOwedMinor ?? 0;
+  let deficit = (input.opening?.balanceOwedMinor ?? 0) + (recoversDraw ? 0 : openingDraw);
   let deficitSince = input.opening?.balanceOwedSince ?? periods[0]?.label ?? '';
   const results: LedgerPeriodResult[] = [];
   for (let p = 0; p < n; p++) {
@@ -329,7 +354,7 @@ export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
     // paid yet, released ones are (without holds this is the period's earnings).
     const paidEarnings = e - heldTotals[p]! + releasedTotals[p]!;
     let drawPaid = 0;
-    if (draw && (drawUntil === undefined || period.firstDay <= drawUntil) && paidEarnings < drawAmount) {
+    if (draw && drawApplies(p) && paidEarnings < drawAmount) {
       drawPaid = drawAmount - paidEarnings;
       const recoverable = draw.kind === 'recoverable';
       if (recoverable) {
@@ -455,6 +480,7 @@ export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
         released: releasedTotals[p]!,
         payable: Math.max(0, net),
         balanceCarried: drawBalance + deficit,
+        drawOwed: drawBalance,
       },
     });
   }

@@ -452,7 +452,10 @@ type StatementHeaderSelect = {
 
 /** Totals in the engine's key order (jsonb keeps its own). */
 export function orderedTotals(totals: Statement['totals']): Statement['totals'] {
-  return Object.fromEntries(totalKeys.map((name) => [name, totals[name]])) as Statement['totals'];
+  return {
+    ...(Object.fromEntries(totalKeys.map((name) => [name, totals[name]])) as Statement['totals']),
+    ...(totals.drawOwed !== undefined ? { drawOwed: totals.drawOwed } : {}),
+  };
 }
 
 function storedStatement(r: StatementHeaderSelect): StoredStatement {
@@ -660,6 +663,55 @@ export async function loadLockedFigures(
     }
   }
   return result;
+}
+
+/**
+ * What each payee owed at the end of one period (the balance their statement carried, and the
+ * recoverable draw part of it), for the next fiscal year's opening balances: the statement the
+ * period closed with when it is closed, else the latest succeeded run's (`closed: false`).
+ * Statements stored before `drawOwed` existed read as owing no draw.
+ */
+export async function loadClosingBalances(
+  db: Kysely<Database>,
+  period: string,
+  payees: readonly string[],
+): Promise<
+  {
+    payee: string;
+    planId: string;
+    currency: string;
+    balanceCarried: string;
+    drawOwed: string;
+    closed: boolean;
+  }[]
+> {
+  if (payees.length === 0) return [];
+  const rows = await sql<{
+    payee: string;
+    plan_id: string;
+    currency: string;
+    balance: string | null;
+    draw_owed: string | null;
+    closed: boolean;
+  }>`
+    SELECT DISTINCT ON (s.payee) s.payee, s.plan_id, s.currency,
+           s.totals->>'balanceCarried' AS balance, s.totals->>'drawOwed' AS draw_owed,
+           (c.period IS NOT NULL) AS closed
+    FROM comp_statements s
+    JOIN comp_runs r ON r.id = s.run_id AND r.status = 'succeeded'
+    LEFT JOIN comp_closed_periods c ON c.period = s.period
+    WHERE s.period = ${period} AND s.payee = ANY(${[...payees]}::text[])
+      AND (c.run_id IS NULL OR s.run_id <= c.run_id)
+    ORDER BY s.payee, s.run_id DESC
+  `.execute(db);
+  return rows.rows.map((r) => ({
+    payee: r.payee,
+    planId: r.plan_id,
+    currency: r.currency,
+    balanceCarried: r.balance ?? '0',
+    drawOwed: r.draw_owed ?? '0',
+    closed: r.closed,
+  }));
 }
 
 export type ClosedPeriodRow = { period: string; runId: number; closedAt: string; closedBy: string };

@@ -16,7 +16,11 @@ import { CompTrace } from './comp-trace.tsx';
 import { DisputeForm, DisputeStatusBadge } from './comp-dispute.tsx';
 import { ChevronIcon, DownloadIcon } from './icons.tsx';
 
-const totalRows: { key: keyof StatementDetail['statement']['totals']; label: string; always?: boolean }[] = [
+const totalRows: {
+  key: Exclude<keyof StatementDetail['statement']['totals'], 'drawOwed'>;
+  label: string;
+  always?: boolean;
+}[] = [
   { key: 'earnings', label: 'Earnings', always: true },
   { key: 'adjustments', label: 'Adjustments' },
   { key: 'clawbacks', label: 'Clawbacks' },
@@ -133,6 +137,9 @@ export function CompStatement({
             {!isZero(statement.totals.balanceCarried ?? '0') && (
               <span className="comp-payable-note">
                 {formatPay(statement.totals.balanceCarried, currency)} carried to the next period
+                {statement.totals.drawOwed !== undefined &&
+                  statement.totals.drawOwed !== statement.totals.balanceCarried &&
+                  ` (of which ${formatPay(statement.totals.drawOwed, currency)} draw owed)`}
               </span>
             )}
           </div>
