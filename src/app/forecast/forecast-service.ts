@@ -20,7 +20,7 @@ import {
   type ForecastMethod,
 } from '../../domain/forecast/forecast-types.ts';
 import { loadMetricDimensions } from '../metrics/load-metric-dimensions.ts';
-import { buildDealTimelines, type DealTimelines } from '../../domain/forecast/deal-timelines.ts';
+import { buildDealTimelines, wonAsOf, type DealTimelines } from '../../domain/forecast/deal-timelines.ts';
 import { indexActivities, type ActivityIndex } from '../../domain/forecast/propensity.ts';
 import { findRiskyDeals, type RiskyDeal } from '../../domain/forecast/deal-risk.ts';
 import { dealsAsOf, fieldOn } from '../../domain/forecast/deals-as-of.ts';
@@ -1133,7 +1133,7 @@ export class ForecastService {
             if (loaded.timelines.closeDay[r] === NULL_DAY || Number.isNaN(probability[i]!)) continue;
             if (!inSubtree(fieldOn(snapshot, r, asOf, FIELD_CODE.owner_person_id), asOf)) continue;
             into.p.push(probability[i]!);
-            into.y.push(loaded.timelines.isWon[r]!);
+            into.y.push(wonAsOf(loaded.timelines, r, today));
           }
         }
         const w = result.stageWeighted.find((g) => g.key === 0);

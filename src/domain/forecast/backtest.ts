@@ -6,7 +6,7 @@
  */
 import { MAX_DAY_NUMBER } from '../calendar/day-number.ts';
 import { GroupResolver, SlotTable } from '../metrics/group-resolver.ts';
-import { buildDealTimelines } from './deal-timelines.ts';
+import { buildDealTimelines, wonAsOf } from './deal-timelines.ts';
 import { dealsAsOf } from './deals-as-of.ts';
 import {
   scoreDealPredictions,
@@ -127,7 +127,7 @@ export function runBacktest(input: ForecastInput, request: BacktestRequest): Bac
           const r = row[i]!;
           if (timelines.closeDay[r] === NULL_DAY || Number.isNaN(probability[i]!)) continue;
           into.p.push(probability[i]!);
-          into.y.push(timelines.isWon[r]!);
+          into.y.push(wonAsOf(timelines, r, MAX_DAY_NUMBER));
         }
       }
       // Every group that had a forecast or an actual.

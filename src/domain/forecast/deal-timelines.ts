@@ -31,8 +31,10 @@ export type DealTimelines = {
    * entered and its closed_on reached), or NULL_DAY while it is open in the snapshot.
    */
   closeDay: Int32Array;
-  /** 1 when the deal closed won, 0 otherwise. */
+  /** 1 when the deal closed won, 0 otherwise; a win cancelled later is still 1 here: ask wonAsOf. */
   isWon: Uint8Array;
+  /** The day a win was cancelled (the snapshot's cancelled_on), or NULL_DAY. */
+  cancelledOn: Int32Array;
   /** Category per stage code: STAGE_OPEN, STAGE_WON, STAGE_LOST or STAGE_UNKNOWN. */
   stageKind: Uint8Array;
 };
@@ -108,8 +110,19 @@ export function buildDealTimelines(snapshot: OpportunitySnapshot): DealTimelines
     spellStage: spellStage.subarray(0, out),
     closeDay,
     isWon,
+    cancelledOn: snapshot.cancelledOn,
     stageKind,
   };
+}
+
+/**
+ * 1 when row r closed won and, as of `asOf`, the win was not cancelled (a win cancelled on or
+ * before the day counts as lost, on its close day, as in the KPIs: docs/metrics.md).
+ */
+export function wonAsOf(timelines: DealTimelines, r: number, asOf: number): 0 | 1 {
+  if (timelines.isWon[r] !== 1) return 0;
+  const cancelled = timelines.cancelledOn[r]!;
+  return cancelled !== NULL_DAY && cancelled <= asOf ? 0 : 1;
 }
 
 /** The index of the spell row r was in at the end of `day`, or -1 when it did not exist yet. */

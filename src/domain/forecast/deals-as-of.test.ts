@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toDayNumber } from '../calendar/day-number.ts';
 import { buildOpportunitySnapshot, type OpportunityInput } from '../snapshot/build-opportunity-snapshot.ts';
-import { buildDealTimelines } from './deal-timelines.ts';
+import { buildDealTimelines, wonAsOf } from './deal-timelines.ts';
 import { dealsAsOf, typicalAmounts } from './deals-as-of.ts';
 
 const stages = [
@@ -62,5 +62,53 @@ describe('deals without an amount (recorded only at close, as in the Maven sampl
   it('leaves them out without typical amounts, and has none before anything was won', () => {
     expect(dealsAsOf(snapshot, timelines, asOf).open.count).toBe(1);
     expect(typicalAmounts(snapshot, timelines, toDayNumber('2024-01-15')).overall).toBeUndefined();
+  });
+});
+
+describe('a cancelled win (cancelled_on)', () => {
+  const snapshot = buildOpportunitySnapshot({
+    stages: [...stages],
+    opportunities: [
+      {
+        id: 1,
+        stage: 'Won',
+        amountMinor: 500,
+        createdOn: '2024-01-01',
+        closedOn: '2024-02-01',
+        isClosed: true,
+        isWon: true,
+        cancelledOn: '2024-03-10',
+      },
+      {
+        id: 2,
+        stage: 'Won',
+        amountMinor: 700,
+        createdOn: '2024-01-01',
+        closedOn: '2024-02-01',
+        isClosed: true,
+        isWon: true,
+      },
+    ],
+    changes: [],
+  });
+  const timelines = buildDealTimelines(snapshot);
+  const wonIds = (day: string) => {
+    const { won, open } = dealsAsOf(snapshot, timelines, toDayNumber(day));
+    expect(open.count).toBe(0);
+    return Array.from(won.row).map((r) => snapshot.id[r]);
+  };
+
+  it('is won before its cancellation day and lost (not open) from it on, as in the KPIs', () => {
+    expect(wonIds('2024-03-09')).toEqual([1, 2]);
+    expect(wonIds('2024-03-10')).toEqual([2]);
+    expect(wonAsOf(timelines, 0, toDayNumber('2024-03-09'))).toBe(1);
+    expect(wonAsOf(timelines, 0, toDayNumber('2024-03-10'))).toBe(0);
+    expect(wonAsOf(timelines, 1, toDayNumber('2099-01-01'))).toBe(1);
+  });
+
+  it('leaves typical amounts: only wins standing on the day count', () => {
+    // the lower median of 500 and 700, then 700 alone
+    expect(typicalAmounts(snapshot, timelines, toDayNumber('2024-03-09')).overall).toBe(500);
+    expect(typicalAmounts(snapshot, timelines, toDayNumber('2024-03-10')).overall).toBe(700);
   });
 });

@@ -6,7 +6,7 @@
 import { NULL_CODE, NULL_DAY } from '../snapshot/columns.ts';
 import { FIELD_CODE, type OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
 import { pipelineAsOf } from '../snapshot/pipeline-as-of.ts';
-import { findSpell, type DealTimelines } from './deal-timelines.ts';
+import { findSpell, wonAsOf, type DealTimelines } from './deal-timelines.ts';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -68,7 +68,7 @@ export function typicalAmounts(
   const all: number[] = [];
   for (let r = 0; r < timelines.rowCount; r++) {
     const closed = timelines.closeDay[r]!;
-    if (timelines.isWon[r] !== 1 || closed === NULL_DAY || closed > asOf) continue;
+    if (wonAsOf(timelines, r, asOf) !== 1 || closed === NULL_DAY || closed > asOf) continue;
     const amount = fieldOn(snapshot, r, asOf, FIELD_CODE.amount_minor);
     if (!(amount > 0)) continue;
     all.push(amount);

@@ -14,7 +14,7 @@
 import { NULL_CODE, NULL_DAY } from '../snapshot/columns.ts';
 import { FIELD_CODE, type OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
 import { DomainError } from '../errors.ts';
-import { STAGE_OPEN, type DealTimelines } from './deal-timelines.ts';
+import { STAGE_OPEN, wonAsOf, type DealTimelines } from './deal-timelines.ts';
 import { AMOUNT_RATIO_POINTS } from './monte-carlo.ts';
 import {
   amountOrTypical,
@@ -144,7 +144,7 @@ export function learnHistoricalModel(
   // Amount-weighted event counts per cell and day offset (beyond the horizon: censored there).
   const own = allocateCounts(cells, width);
   const earliest = asOf - lookback;
-  const { offsets, spellFrom, spellStage, closeDay, isWon, stageKind } = timelines;
+  const { offsets, spellFrom, spellStage, closeDay, stageKind } = timelines;
   const ratios: number[][] = Array.from({ length: stageCount }, () => []);
   const typical = typicalAmounts(snapshot, timelines, asOf);
 
@@ -154,9 +154,10 @@ export function learnHistoricalModel(
     const end = offsets[r + 1]!;
     const closed = closeDay[r]!;
     const closedByAsOf = closed !== NULL_DAY && closed <= asOf;
+    const won = wonAsOf(timelines, r, asOf);
     const dealType = stratumOf(snapshot, r);
     const wonAmount =
-      closedByAsOf && isWon[r] === 1 ? fieldOn(snapshot, r, asOf, FIELD_CODE.amount_minor) : Number.NaN;
+      closedByAsOf && won === 1 ? fieldOn(snapshot, r, asOf, FIELD_CODE.amount_minor) : Number.NaN;
     for (let s = first; s < end; s++) {
       const from = spellFrom[s]!;
       if (from > asOf) break;
@@ -187,7 +188,7 @@ export function learnHistoricalModel(
         if (closedByAsOf) {
           const t = closed - t0;
           if (t > horizon) own.censored[base + horizon]! += weight;
-          else if (isWon[r] === 1) own.won[base + t]! += weight;
+          else if (won === 1) own.won[base + t]! += weight;
           else own.lost[base + t]! += weight;
         } else own.censored[base + Math.min(horizon, asOf - t0)]! += weight;
       }

@@ -15,7 +15,7 @@ import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { NULL_CODE, NULL_DAY } from '../snapshot/columns.ts';
 import type { ActivitySnapshot } from '../snapshot/activity-snapshot.ts';
 import { FIELD_CODE, type OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
-import { STAGE_OPEN, findSpell, type DealTimelines } from './deal-timelines.ts';
+import { STAGE_OPEN, findSpell, wonAsOf, type DealTimelines } from './deal-timelines.ts';
 import { amountOrTypical, closeBucketOf, typicalAmounts, type TypicalAmounts } from './deals-as-of.ts';
 
 const MS_PER_DAY = 86_400_000;
@@ -446,7 +446,7 @@ export function trainPropensityModel(
     const created = snapshot.createdOn[r]!;
     if (closed === NULL_DAY || closed > asOf || created === NULL_DAY || created < asOf - lookback) continue;
     training.push(r);
-    if (timelines.isWon[r] === 1) wins++;
+    if (wonAsOf(timelines, r, asOf) === 1) wins++;
   }
   const losses = training.length - wins;
   const minDeals = options.minDeals ?? 200;
@@ -470,7 +470,7 @@ export function trainPropensityModel(
     const owner = snapshot.owner[r]!;
     if (owner === NULL_CODE) continue;
     const list = byOwner.get(owner) ?? [];
-    list.push({ day: closed, won: timelines.isWon[r]! });
+    list.push({ day: closed, won: wonAsOf(timelines, r, asOf) });
     byOwner.set(owner, list);
   }
   const recordOf = (list: { day: number; won: number }[]) => {
@@ -527,7 +527,7 @@ export function trainPropensityModel(
       if (day >= closed || day > lastObservation) break;
       if (!featuresOn(snapshot, timelines, activities, encoding, r, day, row)) continue;
       x.set(row, n * p);
-      y[n] = timelines.isWon[r]!;
+      y[n] = wonAsOf(timelines, r, asOf);
       heldOut[n] = holdOut;
       observedOn[n] = day;
       n++;

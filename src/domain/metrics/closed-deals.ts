@@ -76,12 +76,6 @@ export function decidedColumnsOf(s: OpportunitySnapshot): DecidedColumns {
   return columns;
 }
 
-/** Whether row r's win was cancelled on or before `day`: it counts as lost then (docs/metrics.md). */
-export function cancelledBy(s: OpportunitySnapshot, r: number, day: number): boolean {
-  const cancelled = s.cancelledOn[r]!;
-  return cancelled !== NULL_DAY && cancelled <= day;
-}
-
 export function closedDeals(s: OpportunitySnapshot): ClosedDeals {
   const known = memo.get(s);
   if (known) return known;

@@ -16,9 +16,9 @@ import {
   NOT_CLOSED,
   closedDeals,
   decidedColumnsOf,
-  cancelledBy,
   type DecidedColumns,
 } from './closed-deals.ts';
+import { cancelledBy } from '../snapshot/opportunity-snapshot.ts';
 import { dayOfPosition, dayRange } from '../snapshot/day-index.ts';
 import { stageEvents } from './stage-events.ts';
 import { MetricTally, PersonLedger, RecordLog, ValueLog, type RecordRule } from './metric-tally.ts';

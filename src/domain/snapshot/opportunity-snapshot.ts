@@ -12,7 +12,7 @@
 import { DomainError } from '../errors.ts';
 import type { StageCategory } from '../vocabulary.ts';
 import { parseIsoDate } from '../calendar/day-number.ts';
-import { MAX_INT32_ID, type DictionaryColumn, type DictionaryEncoder } from './columns.ts';
+import { MAX_INT32_ID, NULL_DAY, type DictionaryColumn, type DictionaryEncoder } from './columns.ts';
 
 /**
  * The fields whose every change is kept (opportunity_changes.field); a change's field code is the
@@ -260,4 +260,13 @@ export function allocateOpportunityColumns(n: number) {
     isWon: new Uint8Array(n),
     cancelledOn: new Int32Array(n),
   };
+}
+
+/**
+ * Whether row r's win was cancelled on or before `day`: it counts as lost then, on its close day,
+ * in the KPIs and the forecast alike (docs/metrics.md, docs/forecasting.md).
+ */
+export function cancelledBy(s: OpportunitySnapshot, r: number, day: number): boolean {
+  const cancelled = s.cancelledOn[r]!;
+  return cancelled !== NULL_DAY && cancelled <= day;
 }

@@ -1,6 +1,6 @@
 import { DomainError } from '../errors.ts';
 import { NULL_CODE, NULL_DAY, NULL_PROBABILITY } from './columns.ts';
-import { FIELD_CODE, type OpportunitySnapshot } from './opportunity-snapshot.ts';
+import { FIELD_CODE, cancelledBy, type OpportunitySnapshot } from './opportunity-snapshot.ts';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -34,7 +34,8 @@ export type PipelineAsOf = {
  * (by its as-of stage, or a closed_on after the day) is still open.
  *
  * Closed and won as of the day follow the as-of stage's category (stages table); for a stage the
- * table does not define, the current flags, subject to the same closed_on rule.
+ * table does not define, the current flags, subject to the same closed_on rule. A win cancelled on
+ * or before the day (cancelled_on) is closed and lost.
  */
 export function pipelineAsOf(snapshot: OpportunitySnapshot, asOf: number): PipelineAsOf {
   if (!Number.isInteger(asOf)) throw new DomainError('invariant', `asOf must be a day number, got ${asOf}`);
@@ -109,7 +110,11 @@ export function pipelineAsOf(snapshot: OpportunitySnapshot, asOf: number): Pipel
     const closedOn = snapshot.closedOn[r]!;
     const closedLater = closedOn !== NULL_DAY && closedOn > asOf;
     const isClosed = !closedLater && (known === -1 ? snapshot.isClosed[r] === 1 : known === 1);
-    const isWon = isClosed && (known === -1 ? snapshot.isWon[r] === 1 : stageWon[stage] === 1);
+    // A win cancelled on or before the day is lost (on its close day), as in the KPIs.
+    const isWon =
+      isClosed &&
+      (known === -1 ? snapshot.isWon[r] === 1 : stageWon[stage] === 1) &&
+      !cancelledBy(snapshot, r, asOf);
 
     result.row[out] = r;
     result.stage[out] = stage;
