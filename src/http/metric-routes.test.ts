@@ -361,4 +361,20 @@ describe.each(testDatabaseKinds())('metric routes on %s', (kind) => {
     const after = await kpi(admin, `metrics=won_revenue&by=team&${q3}`);
     expect(values(after.groups, 'won_revenue')).toEqual({ 'East Coast': '41000.00', West: '22000.00' });
   });
+
+  it('answers a repeated request again the same, and follows a quota edit at once (the answer cache)', async () => {
+    const query = `metrics=quota,quota_attainment&by=rep&${q3}`;
+    const first = await kpi(admin, query);
+    expect(await kpi(admin, query)).toEqual(first);
+    expect(values(first.groups, 'quota')['Ann Rep']).toBe('40000.00');
+    const edit = await admin.json(`/api/quotas/${fx.quotas.a.q3}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ target: '50000.00', reason: 'territory grew' }),
+    });
+    expect(edit.status, JSON.stringify(edit.body)).toBe(200);
+    const after = await kpi(admin, query);
+    expect(values(after.groups, 'quota')['Ann Rep']).toBe('50000.00');
+    // Ed sees his team through his own scope: another key, the same new number
+    expect(values((await kpi(ed, query)).groups, 'quota')['Ann Rep']).toBe('50000.00');
+  });
 });

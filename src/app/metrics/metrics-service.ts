@@ -34,6 +34,7 @@ import type { OpportunitySnapshot } from '../../domain/snapshot/opportunity-snap
 import { minorDigits } from '../../ingest/parse-values.ts';
 import type { Store } from '../../store/open-database.ts';
 import type { Clock } from '../ports.ts';
+import { AnswerCache } from './answer-cache.ts';
 import type { SnapshotCache, Snapshots } from '../snapshot-cache.ts';
 import { loadMetricDimensions, type LoadedDimensions } from './load-metric-dimensions.ts';
 import { buildQuotaRows } from './metric-dimensions.ts';
@@ -204,9 +205,26 @@ export class MetricsService {
   invalidate(): void {
     this.loaded = null;
     this.alertCache = new WeakMap();
+    this.answers.clear();
   }
 
   private alertCache = new WeakMap<object, Map<string, Promise<AlertReport>>>();
+  /** Recent answers of evaluate, series and columns (answer-cache.ts). */
+  private readonly answers = new AnswerCache();
+
+  /**
+   * The cached answer of one request: keyed by the dimensions loaded now (a new object after an
+   * import or a quota edit), the caller's scope object, today (the default as-of day) and the query.
+   */
+  private async answer<T>(kind: string, query: object, scope: Scope, compute: () => Promise<T>): Promise<T> {
+    const snapshots = await this.snapshots.get();
+    const loaded = await this.dimensions(snapshots.opportunities);
+    const today = this.clock.now().slice(0, 10);
+    return this.answers.get(
+      [snapshots.opportunities, loaded, scope, kind, today, JSON.stringify(query)],
+      compute,
+    );
+  }
 
   /**
    * The engine's input: the snapshots, dimensions and quotas in a currency, seen through a scope
@@ -342,7 +360,11 @@ export class MetricsService {
    * A metric over `count` consecutive periods in one answer (docs/metrics.md, "Series"), through
    * the caller's scope: the numbers of `evaluate` for each period, with the same as-of day.
    */
-  async series(query: KpiSeriesQuery, scope: Scope): Promise<KpiSeriesReport> {
+  series(query: KpiSeriesQuery, scope: Scope): Promise<KpiSeriesReport> {
+    return this.answer('series', query, scope, () => this.computeSeries(query, scope));
+  }
+
+  private async computeSeries(query: KpiSeriesQuery, scope: Scope): Promise<KpiSeriesReport> {
     const request = await this.seriesRequest(query, scope);
     const result = evaluateSeries(request.input, request.engine);
     return {
@@ -360,7 +382,11 @@ export class MetricsService {
    * The numbers of `series`, shaped as columns (docs/metrics.md, "Columns"): for tables of
    * thousands of groups, where an object per group is most of the answer's making and size.
    */
-  async columns(query: KpiSeriesQuery, scope: Scope): Promise<KpiColumnsReport> {
+  columns(query: KpiSeriesQuery, scope: Scope): Promise<KpiColumnsReport> {
+    return this.answer('columns', query, scope, () => this.computeColumns(query, scope));
+  }
+
+  private async computeColumns(query: KpiSeriesQuery, scope: Scope): Promise<KpiColumnsReport> {
     const request = await this.seriesRequest(query, scope);
     const result = evaluateSeriesColumns(request.input, request.engine);
     return {
@@ -415,6 +441,10 @@ export class MetricsService {
   async evaluate(query: KpiQuery, scope: Scope): Promise<KpiReport> {
     const problems = kpiQueryProblems(query);
     if (problems.length > 0) throw new AppError('validation', 'The KPI request is not valid.', problems);
+    return this.answer('kpi', query, scope, () => this.computeKpi(query, scope));
+  }
+
+  private async computeKpi(query: KpiQuery, scope: Scope): Promise<KpiReport> {
     const { input, asOf, period, currency } = await this.prepare(query, scope);
     const result = evaluateMetrics(input, {
       metrics: query.metrics,
