@@ -414,6 +414,40 @@ export type KpiReport = {
   issues: { code: string; message: string; metric?: string; count?: number }[];
 };
 
+/** GET /api/kpi/series: metrics over consecutive periods, each as of the same day; values[i] is periods[i]. */
+export type KpiSeriesReport = {
+  metrics: string[];
+  groupBy: KpiGroupBy;
+  periods: { from: string; to: string; label?: string }[];
+  asOf: string;
+  currency: string;
+  groups: {
+    key: string | number | null;
+    label: string;
+    metrics: Record<string, { values: (MetricNumber | null)[] }>;
+  }[];
+  issues: KpiReport['issues'];
+};
+
+/** A series answer as one KpiReport per period (values only), for views written for KpiReport. */
+export function seriesReports(series: KpiSeriesReport): KpiReport[] {
+  return series.periods.map((period, i) => ({
+    metrics: series.metrics,
+    groupBy: series.groupBy,
+    period,
+    asOf: series.asOf,
+    currency: series.currency,
+    groups: series.groups.map((g) => ({
+      key: g.key,
+      label: g.label,
+      metrics: Object.fromEntries(
+        Object.entries(g.metrics).map(([id, v]) => [id, { value: v.values[i] ?? null }]),
+      ),
+    })),
+    issues: series.issues,
+  }));
+}
+
 /** The query string of GET /api/kpi (and of its CSV export, which has no drill-down). */
 export function kpiQueryString(query: KpiQuery, options: { csv?: boolean } = {}): string {
   return queryString({
@@ -638,6 +672,10 @@ export const api = {
   metrics: async () => (await request<{ metrics: MetricDefinition[] }>('/api/metrics')).metrics,
 
   kpi: (query: KpiQuery) => request<KpiReport>(`/api/kpi${kpiQueryString(query)}`),
+
+  /** `count` consecutive periods from the one holding `at`, in one request. */
+  kpiSeries: (query: Omit<KpiQuery, 'withRecords' | 'group'> & { count: number }) =>
+    request<KpiSeriesReport>(`/api/kpi/series${kpiQueryString(query)}&count=${query.count}`),
 
   alerts: () => request<AlertReport>('/api/alerts'),
 

@@ -3,6 +3,7 @@ import {
   api,
   kpiGroupBys,
   queryString,
+  seriesReports,
   type KpiGroup,
   type KpiGroupBy,
   type KpiQuery,
@@ -893,20 +894,19 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
     [base.period, base.at, base.calendar, filters.by],
   );
   const day = filters.at ?? todayIso();
-  // Four quarters ending with the one containing the chosen day: one call each (`at` in each quarter).
+  // Four quarters ending with the one containing the chosen day, in one series request.
   const trend = useLoad(
     () =>
-      Promise.all(
-        [3, 2, 1, 0].map((back) =>
-          api.kpi({
-            metrics: trendMetrics,
-            by: 'company',
-            period: 'quarter',
-            at: monthsBefore(day, back * 3),
-            calendar: base.calendar,
-          }),
-        ),
-      ),
+      api
+        .kpiSeries({
+          metrics: trendMetrics,
+          by: 'company',
+          period: 'quarter',
+          at: monthsBefore(day, 9),
+          calendar: base.calendar,
+          count: 4,
+        })
+        .then(seriesReports),
     [day, base.calendar],
   );
   const annual = useLoad(
