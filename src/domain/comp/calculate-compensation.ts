@@ -998,7 +998,14 @@ export function calculateFromColumns(
     statementRecord,
     toResult(forPlan: PlanDocument): CompResult {
       const statements: Statement[] = [];
-      for (let x = 0; x < payees.length; x++) for (let r = 0; r < R; r++) statements.push(statement(x, r));
+      for (let x = 0; x < payees.length; x++) {
+        const assigned = assignedOf.get(payees[x]!);
+        for (let r = 0; r < R; r++) {
+          // a period the payee is not assigned to the plan is only the context of its measures
+          if (assigned?.[reportedIndex[r]!] === false) continue;
+          statements.push(statement(x, r));
+        }
+      }
       return {
         engineVersion: ENGINE_VERSION,
         plan: { id: forPlan.id, version: forPlan.version, fingerprint: fingerprintOf(forPlan) },
