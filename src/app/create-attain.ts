@@ -64,7 +64,13 @@ export async function assembleAttain(config: AppConfig, store: Store, clock: Clo
   const snapshots = new SnapshotCache(store, () => clock.now());
   const access = new AccessService(store);
   const reads = new ReadModels(store, snapshots);
-  const metrics = new MetricsService(store, snapshots, clock, config.fiscalYearStartMonth);
+  const metrics = new MetricsService(
+    store,
+    snapshots,
+    clock,
+    config.fiscalYearStartMonth,
+    config.kpiCacheEntries,
+  );
   const forecast = new ForecastService(store, snapshots, access, clock);
   // The engines' columnar snapshots and the hierarchy behind data scopes follow every import.
   const imports = new ImportJobs(store, async () => {

@@ -34,6 +34,11 @@ export const configVariables = {
     description: 'Month (1-12) in which the fiscal year starts.',
   },
   ATTAIN_MAX_UPLOAD_MB: { default: '512', description: 'Largest import file accepted over HTTP, in MiB.' },
+  ATTAIN_KPI_CACHE_ENTRIES: {
+    default: '64',
+    description:
+      'KPI answers kept for repeated requests (per snapshot, scope and query; 0 turns the cache off, as the benchmarks of the engine do).',
+  },
   ATTAIN_PUBLIC_URL: {
     default: '',
     description:
@@ -92,6 +97,7 @@ const configSchema = z.object({
   ATTAIN_DEMO_SEED: z.coerce.number().int(),
   ATTAIN_FISCAL_YEAR_START_MONTH: z.coerce.number().int().min(1).max(12),
   ATTAIN_MAX_UPLOAD_MB: z.coerce.number().int().min(1),
+  ATTAIN_KPI_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000),
   ATTAIN_PUBLIC_URL: z
     .string()
     .refine((v) => v === '' || /^https?:\/\/[^/]+/.test(v), 'must be an http(s):// URL'),
@@ -122,6 +128,8 @@ export type AppConfig = {
   demo: { enabled: boolean; reps: number; seed: number };
   fiscalYearStartMonth: number;
   maxUploadBytes: number;
+  /** KPI answers kept for repeated requests; 0: none. */
+  kpiCacheEntries: number;
   production: boolean;
   publicUrl: string;
   /** Whether ATTAIN_PUBLIC_URL was given; if not, the server's own address is used once it listens. */
@@ -179,6 +187,7 @@ export function loadConfig(
     demo: { enabled: c.ATTAIN_DEMO, reps: c.ATTAIN_DEMO_REPS, seed: c.ATTAIN_DEMO_SEED },
     fiscalYearStartMonth: c.ATTAIN_FISCAL_YEAR_START_MONTH,
     maxUploadBytes: c.ATTAIN_MAX_UPLOAD_MB * 1024 * 1024,
+    kpiCacheEntries: c.ATTAIN_KPI_CACHE_ENTRIES,
     production,
     publicUrl: (
       c.ATTAIN_PUBLIC_URL || `http://${c.HOST === '0.0.0.0' ? '127.0.0.1' : c.HOST}:${c.PORT}`

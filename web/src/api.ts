@@ -429,6 +429,12 @@ export type KpiSeriesReport = {
   issues: KpiReport['issues'];
 };
 
+export type KpiSeriesQuery = Omit<KpiQuery, 'withRecords' | 'group'> & { count: number };
+
+function kpiSeriesPath(query: KpiSeriesQuery): string {
+  return `/api/kpi/series${kpiQueryString(query)}&count=${query.count}`;
+}
+
 /** A series answer as one KpiReport per period (values only), for views written for KpiReport. */
 export function seriesReports(series: KpiSeriesReport): KpiReport[] {
   return series.periods.map((period, i) => ({
@@ -546,7 +552,28 @@ async function send(path: string, init: RequestOptions = {}): Promise<{ response
 }
 
 /** A JSON request with the session's CSRF token and the shared 401 handling (for the API modules of each area). */
+/** Answers asked ahead (`api.prefetch…`), each taken by the first GET of the same path. */
+const askedAhead = new Map<string, Promise<unknown>>();
+
+/** Asks a GET now, for a request of the same path soon (kept 30 s if nobody asks). */
+function askAhead(path: string): void {
+  if (askedAhead.has(path)) return;
+  const answer = request(path);
+  answer.catch(() => undefined); // read, if at all, by whoever takes it
+  askedAhead.set(path, answer);
+  setTimeout(() => {
+    if (askedAhead.get(path) === answer) askedAhead.delete(path);
+  }, 30_000);
+}
+
 export async function request<T>(path: string, init?: RequestOptions): Promise<T> {
+  if (!init?.method || init.method.toUpperCase() === 'GET') {
+    const ahead = askedAhead.get(path);
+    if (ahead) {
+      askedAhead.delete(path);
+      return ahead as Promise<T>;
+    }
+  }
   const { response, body } = await send(path, init);
   if (body === undefined) {
     throw new ApiError({
@@ -674,8 +701,13 @@ export const api = {
   kpi: (query: KpiQuery) => request<KpiReport>(`/api/kpi${kpiQueryString(query)}`),
 
   /** `count` consecutive periods from the one holding `at`, in one request. */
-  kpiSeries: (query: Omit<KpiQuery, 'withRecords' | 'group'> & { count: number }) =>
-    request<KpiSeriesReport>(`/api/kpi/series${kpiQueryString(query)}&count=${query.count}`),
+  kpiSeries: (query: KpiSeriesQuery) => request<KpiSeriesReport>(kpiSeriesPath(query)),
+
+  /** The same requests asked ahead, for the page that will ask them (dashboard-queries.ts). */
+  prefetchKpi: (query: KpiQuery) => askAhead(`/api/kpi${kpiQueryString(query)}`),
+  prefetchKpiSeries: (query: KpiSeriesQuery) => askAhead(kpiSeriesPath(query)),
+  prefetchMetrics: () => askAhead('/api/metrics'),
+  prefetchAlerts: () => askAhead('/api/alerts'),
 
   alerts: () => request<AlertReport>('/api/alerts'),
 

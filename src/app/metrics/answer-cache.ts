@@ -5,7 +5,7 @@
  * or reload, so a changed input is never answered from an older one), the caller's scope (a new
  * object when the hierarchy is read again), and the request's own text (the query, and today for
  * the default as-of day). At most `capacity` answers are kept, the least recently used dropped
- * first; a failed computation is not kept.
+ * first; a failed computation is not kept. A capacity of 0 keeps nothing (every request computes).
  */
 export class AnswerCache {
   private readonly ids = new WeakMap<object, number>();
@@ -16,6 +16,7 @@ export class AnswerCache {
 
   /** The answer for these parts, computed once while it stays in the cache. */
   get<T>(parts: readonly (object | string)[], compute: () => Promise<T>): Promise<T> {
+    if (this.capacity === 0) return compute();
     const key = parts.map((p) => (typeof p === 'string' ? JSON.stringify(p) : `#${this.idOf(p)}`)).join('|');
     const hit = this.entries.get(key);
     if (hit) {

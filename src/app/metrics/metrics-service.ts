@@ -199,7 +199,10 @@ export class MetricsService {
     private readonly snapshots: SnapshotCache,
     private readonly clock: Clock,
     private readonly fiscalYearStartMonth: number,
-  ) {}
+    kpiCacheEntries = 64,
+  ) {
+    this.answers = new AnswerCache(kpiCacheEntries);
+  }
 
   /** Called after every import (people, the hierarchy, accounts or quotas may have changed). */
   invalidate(): void {
@@ -210,7 +213,7 @@ export class MetricsService {
 
   private alertCache = new WeakMap<object, Map<string, Promise<AlertReport>>>();
   /** Recent answers of evaluate, series and columns (answer-cache.ts). */
-  private readonly answers = new AnswerCache();
+  private readonly answers: AnswerCache;
 
   /**
    * The cached answer of one request: keyed by the dimensions loaded now (a new object after an

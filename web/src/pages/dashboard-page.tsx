@@ -22,7 +22,6 @@ import {
   type HistogramBin,
   median,
   metricValues,
-  monthsBefore,
   rankedBy,
   tiers,
   toNumber,
@@ -35,12 +34,27 @@ import { ExportLinks, KpiNumber, KpiTable, MetricLabel, type MetricIndex } from 
 import { PageHeader } from '../components/page-header.tsx';
 import { ProblemAlert } from '../components/problem-alert.tsx';
 import { RecordsDrilldown, type DrillTarget } from '../components/records-drilldown.tsx';
+import {
+  baseOf,
+  executiveByMetrics,
+  executiveMetrics,
+  executiveQueries,
+  filtersOf,
+  funnelMetrics,
+  managerMetrics,
+  managerQueries,
+  periodKinds,
+  trendMetrics,
+  type DashboardView,
+  type Filters,
+  type PeriodKind,
+} from '../dashboard-queries.ts';
 import { formatDay, humanize, todayIso } from '../format.ts';
 import { Link, navigate, usePathname, useSearchParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { useLoad, type Loaded } from '../use-load.ts';
 
-export type DashboardView = 'rep' | 'manager' | 'executive';
+export type { DashboardView } from '../dashboard-queries.ts';
 
 const viewLabels: Record<DashboardView, string> = { rep: 'Rep', manager: 'Manager', executive: 'Executive' };
 
@@ -51,45 +65,9 @@ function viewsFor(role: Role): DashboardView[] {
   return ['executive', 'manager', 'rep'];
 }
 
-const periodKinds = ['month', 'quarter', 'year'] as const;
-type PeriodKind = (typeof periodKinds)[number];
-
-type Filters = {
-  view: DashboardView;
-  period: PeriodKind;
-  at: string | undefined;
-  calendar: 'fiscal' | 'calendar';
-  by: KpiGroupBy;
-  rep: string | undefined;
-  metric: string;
-};
-
 const repLeading = ['pipeline_created', 'open_pipeline', 'pipeline_coverage', 'activities_per_rep_per_day'];
 const repOutcomes = ['won_revenue', 'win_rate', 'average_deal_size', 'quota_attainment'];
 const repMetrics = [...repLeading, ...repOutcomes, 'quota', 'implied_daily_activities'];
-
-const managerMetrics = [
-  'won_revenue',
-  'quota_attainment',
-  'pipeline_coverage',
-  'open_pipeline',
-  'win_rate',
-  'activities_per_rep_per_day',
-];
-const funnelMetrics = ['stage_conversion', 'time_in_stage_days', 'stage_losses'];
-
-const executiveMetrics = [
-  'won_revenue',
-  'won_revenue_per_rep',
-  'gross_margin',
-  'gross_margin_rate',
-  'top_decile_revenue_share',
-  'top_bottom_decile_ratio',
-  'sales_velocity',
-  'win_rate',
-];
-const executiveByMetrics = ['won_revenue', 'won_revenue_per_rep', 'gross_margin', 'win_rate'];
-const trendMetrics = ['sales_velocity', 'won_revenue', 'win_rate'];
 
 const chartColors = { top: '#067647', middle: '#4f46e5', bottom: '#b54708', muted: '#98a2b3' };
 
@@ -109,17 +87,7 @@ export function DashboardPage() {
   const [drill, setDrill] = useState<DrillTarget | null>(null);
 
   const allowed = viewsFor(user.role);
-  const requestedView = params.get('view') as DashboardView | null;
-  const requestedBy = params.get('by') as KpiGroupBy | null;
-  const filters: Filters = {
-    view: requestedView && allowed.includes(requestedView) ? requestedView : allowed[0]!,
-    period: periodKinds.find((p) => p === params.get('period')) ?? 'quarter',
-    at: /^\d{4}-\d{2}-\d{2}$/.test(params.get('at') ?? '') ? params.get('at')! : undefined,
-    calendar: params.get('calendar') === 'calendar' ? 'calendar' : 'fiscal',
-    by: requestedBy && kpiGroupBys.includes(requestedBy) ? requestedBy : 'rep',
-    rep: params.get('rep') ?? undefined,
-    metric: params.get('metric') ?? 'quota_attainment',
-  };
+  const filters = filtersOf(params, allowed);
   const go = (change: Partial<Filters>) => {
     const next = { ...filters, ...change };
     setDrill(null);
@@ -135,11 +103,7 @@ export function DashboardPage() {
       })}`,
     );
   };
-  const base: Omit<KpiQuery, 'metrics'> = {
-    period: filters.period,
-    at: filters.at,
-    calendar: filters.calendar,
-  };
+  const base = baseOf(filters);
 
   const index: MetricIndex = useMemo(
     () => new Map((definitions.data ?? []).map((d: MetricDefinition) => [d.id, d])),
@@ -538,14 +502,9 @@ function ActivityPacing({
 // ---------------------------------------------------------------- manager
 
 function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
-  const team = useLoad(
-    () => api.kpi({ ...base, metrics: managerMetrics, by: filters.by, breakdowns: false }),
-    [base.period, base.at, base.calendar, filters.by],
-  );
-  const funnel = useLoad(
-    () => api.kpi({ ...base, metrics: funnelMetrics, by: 'company' }),
-    [base.period, base.at, base.calendar],
-  );
+  const queries = managerQueries(filters);
+  const team = useLoad(() => api.kpi(queries.team), [base.period, base.at, base.calendar, filters.by]);
+  const funnel = useLoad(() => api.kpi(queries.funnel), [base.period, base.at, base.calendar]);
   const metric = managerMetrics.includes(filters.metric) ? filters.metric : 'quota_attainment';
   const definition = metrics.get(metric);
 
@@ -879,40 +838,12 @@ function Funnel({
 // ---------------------------------------------------------------- executive
 
 function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
-  const company = useLoad(
-    () =>
-      api.kpi({
-        ...base,
-        metrics: executiveMetrics,
-        by: 'company',
-        compare: 'prior_period',
-      }),
-    [base.period, base.at, base.calendar],
-  );
-  const byGroup = useLoad(
-    () => api.kpi({ ...base, metrics: executiveByMetrics, by: filters.by, breakdowns: false }),
-    [base.period, base.at, base.calendar, filters.by],
-  );
+  const queries = executiveQueries(filters);
+  const company = useLoad(() => api.kpi(queries.company), [base.period, base.at, base.calendar]);
+  const byGroup = useLoad(() => api.kpi(queries.byGroup), [base.period, base.at, base.calendar, filters.by]);
   const day = filters.at ?? todayIso();
-  // Four quarters ending with the one containing the chosen day, in one series request.
-  const trend = useLoad(
-    () =>
-      api
-        .kpiSeries({
-          metrics: trendMetrics,
-          by: 'company',
-          period: 'quarter',
-          at: monthsBefore(day, 9),
-          calendar: base.calendar,
-          count: 4,
-        })
-        .then(seriesReports),
-    [day, base.calendar],
-  );
-  const annual = useLoad(
-    () => api.kpi({ metrics: ['won_revenue'], by: 'company', period: 'trailing_365', at: day }),
-    [day],
-  );
+  const trend = useLoad(() => api.kpiSeries(queries.trend).then(seriesReports), [day, base.calendar]);
+  const annual = useLoad(() => api.kpi(queries.annual), [day]);
   const byLabel = humanize(filters.by).toLowerCase();
 
   return (
