@@ -556,9 +556,9 @@ async function send(path: string, init: RequestOptions = {}): Promise<{ response
 const askedAhead = new Map<string, Promise<unknown>>();
 
 /** Asks a GET now, for a request of the same path soon (kept 30 s if nobody asks). */
-function askAhead(path: string): void {
+function askAhead(path: string, init?: RequestOptions): void {
   if (askedAhead.has(path)) return;
-  const answer = request(path);
+  const answer = request(path, init);
   answer.catch(() => undefined); // read, if at all, by whoever takes it
   askedAhead.set(path, answer);
   setTimeout(() => {
@@ -707,6 +707,8 @@ export const api = {
   prefetchKpi: (query: KpiQuery) => askAhead(`/api/kpi${kpiQueryString(query)}`),
   prefetchKpiSeries: (query: KpiSeriesQuery) => askAhead(kpiSeriesPath(query)),
   prefetchMetrics: () => askAhead('/api/metrics'),
+  /** The session, asked first so that it is answered before numbers that take longer. */
+  prefetchMe: () => askAhead('/api/auth/me', { signingIn: true }),
   prefetchAlerts: () => askAhead('/api/alerts'),
 
   alerts: () => request<AlertReport>('/api/alerts'),

@@ -31,12 +31,16 @@ import { TokensPage } from './pages/tokens-page.tsx';
 import { UsersPage } from './pages/users-page.tsx';
 import { Link, navigate, Redirect, usePathname } from './router.tsx';
 import { SessionContext, type Session } from './session.tsx';
+import { preloadCharts } from './components/echart.tsx';
 import { useCounts } from './use-counts.ts';
 
 // The dashboards are their own chunk, loaded on first visit, so the rest of the UI stays light; a
 // page opened on them fetches it at once, while the session is still being checked.
 const dashboardChunk = () => import('./pages/dashboard-page.tsx');
-if (window.location.pathname.startsWith('/measure/dashboard')) void dashboardChunk();
+if (window.location.pathname.startsWith('/measure/dashboard')) {
+  void dashboardChunk();
+  preloadCharts();
+}
 const DashboardPage = lazy(() => dashboardChunk().then((module) => ({ default: module.DashboardPage })));
 
 const databaseLabels: Record<Health['database'], string> = {

@@ -101,6 +101,8 @@ export function prefetchDashboard(location: { pathname: string; search: string }
   const view = params.get('view');
   if (view !== 'executive' && view !== 'manager') return;
   const filters = filtersOf(params, [view]);
+  // The server answers in the order asked: the session first, then the definitions, the numbers.
+  api.prefetchMe();
   api.prefetchMetrics();
   if (view === 'executive') {
     const q = executiveQueries(filters);
