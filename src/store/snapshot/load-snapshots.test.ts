@@ -317,7 +317,7 @@ describe.each(testDatabaseKinds())('snapshot loaders on %s', (kind) => {
     expect(Array.from(a.durationMinutes)).toEqual([NULL_INT32, 45, 60]);
   });
 
-  it('loads a cancellation’s change as a day, and leaves the pipeline as of every day unchanged', async () => {
+  it('loads a cancellation’s change as a day; the pipeline turns the win lost from that day only', async () => {
     const before = await loadOpportunitySnapshot(store);
     await store.pool.query(`
       UPDATE opportunities SET cancelled_on = '2024-05-10' WHERE id = 12;
@@ -331,8 +331,19 @@ describe.each(testDatabaseKinds())('snapshot loaders on %s', (kind) => {
       expect(s.changes.field[c]).toBe(FIELD_CODE.cancelled_on);
       expect(s.changes.oldValue[c]).toBeNaN();
       expect(s.changes.newValue[c]).toBe(day('2024-05-10'));
-      for (const asOf of ['2024-03-04', '2024-05-10', '2024-05-25'])
-        expect(pipelineAsOf(s, day(asOf))).toEqual(pipelineAsOf(before, day(asOf)));
+      // Before its cancellation day the pipeline is as it was; from it on the win is lost (closed,
+      // not won), as in the KPIs, and nothing else moves.
+      expect(pipelineAsOf(s, day('2024-03-04'))).toEqual(pipelineAsOf(before, day('2024-03-04')));
+      const row = s.id.indexOf(12);
+      for (const asOf of ['2024-05-10', '2024-05-25']) {
+        const now = pipelineAsOf(s, day(asOf));
+        const then = pipelineAsOf(before, day(asOf));
+        const i = Array.from(now.row).indexOf(row);
+        expect(then.isWon[i]).toBe(1);
+        expect([now.isWon[i], now.isClosed[i]]).toEqual([0, 1]);
+        then.isWon[i] = 0;
+        expect(now).toEqual(then);
+      }
     } finally {
       await store.pool.query(`
         DELETE FROM opportunity_changes WHERE field = 'cancelled_on';
