@@ -559,7 +559,10 @@ const askedAhead = new Map<string, Promise<unknown>>();
 function askAhead(path: string, init?: RequestOptions): void {
   if (askedAhead.has(path)) return;
   const answer = request(path, init);
-  answer.catch(() => undefined); // read, if at all, by whoever takes it
+  // A failure is not kept for a later request (a signed-out page that then signs in asks again).
+  answer.catch(() => {
+    if (askedAhead.get(path) === answer) askedAhead.delete(path);
+  });
   askedAhead.set(path, answer);
   setTimeout(() => {
     if (askedAhead.get(path) === answer) askedAhead.delete(path);
