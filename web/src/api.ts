@@ -551,7 +551,6 @@ async function send(path: string, init: RequestOptions = {}): Promise<{ response
   return { response, body };
 }
 
-/** A JSON request with the session's CSRF token and the shared 401 handling (for the API modules of each area). */
 /** Answers asked ahead (`api.prefetch…`), each taken by the first GET of the same path. */
 const askedAhead = new Map<string, Promise<unknown>>();
 
@@ -569,6 +568,7 @@ function askAhead(path: string, init?: RequestOptions): void {
   }, 30_000);
 }
 
+/** A JSON request with the session's CSRF token and the shared 401 handling (for the API modules of each area). */
 export async function request<T>(path: string, init?: RequestOptions): Promise<T> {
   if (!init?.method || init.method.toUpperCase() === 'GET') {
     const ahead = askedAhead.get(path);
