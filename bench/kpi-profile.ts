@@ -8,7 +8,7 @@
  *
  * It prints each question's p50 through HTTP and the response size. A user for the run is created
  * through the set-up link flow and signed in; it is an admin, so requests are unscoped, as in
- * kpi-bench.
+ * kpi-bench. The KPI answer cache is off (ATTAIN_KPI_CACHE_ENTRIES=0), as in kpi-bench.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.ts';
@@ -36,6 +36,8 @@ const config = loadConfig({
   PORT: '0',
   HOST: '127.0.0.1',
   ATTAIN_DEMO: 'false',
+  // Off, as in kpi-bench: a repeated question would otherwise be answered from the cache.
+  ATTAIN_KPI_CACHE_ENTRIES: '0',
   ATTAIN_FISCAL_YEAR_START_MONTH: '1',
   ATTAIN_SECRET: 'kpi-profile-secret-0123456789-abcdefghijklmnop',
 });

@@ -1,4 +1,12 @@
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useContext,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
 import {
   api,
   kpiGroupBys,
@@ -245,6 +253,11 @@ function Loading({
       </section>
     );
   return <>{children}</>;
+}
+
+/** Where a chart will be, at its height, while the numbers beside it are shown first. */
+function ChartPlaceholder({ height = 260 }: { height?: number }) {
+  return <div className="chart-placeholder" style={{ height }} aria-busy="true" />;
 }
 
 function EmptyNumbers({ report }: { report: KpiReport }) {
@@ -507,6 +520,9 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
   const funnel = useLoad(() => api.kpi(queries.funnel), [base.period, base.at, base.calendar]);
   const metric = managerMetrics.includes(filters.metric) ? filters.metric : 'quota_attainment';
   const definition = metrics.get(metric);
+  // The table first: the charts are drawn in a render after the one that shows it (React's
+  // deferred value), so a team of thousands does not hold its rows back while ECharts lays out.
+  const chartReport = useDeferredValue(team.data);
 
   return (
     <div className="dashboard" data-testid="manager-dashboard">
@@ -516,6 +532,7 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
           (() => {
             const report = team.data;
             if (!hasNumbers(report)) return <EmptyNumbers report={report} />;
+            const chartsReady = chartReport === report;
             const tierMap = tiers(report.groups, metric, definition?.direction ?? 'higher');
             const sorted = rankedBy(
               report.groups.filter((g) => toNumber(g.metrics[metric]?.value) !== null),
@@ -560,7 +577,9 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                       </select>
                     </div>
                   </div>
-                  {sorted.length <= barsPerGroupUpTo ? (
+                  {!chartsReady ? (
+                    <ChartPlaceholder />
+                  ) : sorted.length <= barsPerGroupUpTo ? (
                     <EChart
                       testId="distribution-chart"
                       label={`${definition?.label ?? metric} by ${byLabel}: ${groupValues(sorted, definition, metric, report.currency)}`}
@@ -649,7 +668,9 @@ function ManagerView({ filters, base, metrics, onDrill, go }: ViewContext) {
                         </p>
                       </div>
                     </div>
-                    {coverage.length === 0 ? (
+                    {!chartsReady ? (
+                      <ChartPlaceholder />
+                    ) : coverage.length === 0 ? (
                       <div className="empty-inline">
                         No remaining quota to cover: set quotas for the period.
                       </div>
@@ -845,6 +866,10 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
   const trend = useLoad(() => api.kpiSeries(queries.trend).then(seriesReports), [day, base.calendar]);
   const annual = useLoad(() => api.kpi(queries.annual), [day]);
   const byLabel = humanize(filters.by).toLowerCase();
+  // The company's tiles first: the trend and the by-group chart and table (thousands of reps) are
+  // drawn in a render after the one that shows the tiles (React's deferred values).
+  const byGroupShown = { ...byGroup, data: useDeferredValue(byGroup.data) };
+  const trendShown = { ...trend, data: useDeferredValue(trend.data) };
 
   return (
     <div className="dashboard" data-testid="executive-dashboard">
@@ -919,13 +944,13 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
       </Loading>
 
       <div className="dashboard-columns">
-        <Loading loaded={trend} what="the quarterly trend">
-          {trend.data && <TrendCard reports={trend.data} metrics={metrics} />}
+        <Loading loaded={trendShown} what="the quarterly trend">
+          {trendShown.data && <TrendCard reports={trendShown.data} metrics={metrics} />}
         </Loading>
-        <Loading loaded={byGroup} what={`revenue by ${byLabel}`}>
-          {byGroup.data &&
+        <Loading loaded={byGroupShown} what={`revenue by ${byLabel}`}>
+          {byGroupShown.data &&
             (() => {
-              const report = byGroup.data;
+              const report = byGroupShown.data;
               const won = (g: KpiGroup) => toNumber(g.metrics.won_revenue?.value) ?? 0;
               // Beyond a readable number of bars, the ones with the most revenue (the table has all).
               const shown =
@@ -960,7 +985,7 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
         </Loading>
       </div>
 
-      {byGroup.data && (
+      {byGroupShown.data && (
         <section className="card" aria-labelledby="by-table-title">
           <div className="card-header">
             <div>
@@ -968,7 +993,7 @@ function ExecutiveView({ filters, base, metrics, onDrill }: ViewContext) {
             </div>
           </div>
           <KpiTable
-            report={byGroup.data}
+            report={byGroupShown.data}
             metricIds={executiveByMetrics}
             metrics={metrics}
             label={`Revenue by ${byLabel}`}
