@@ -8,7 +8,13 @@ export function minorToDecimal(minor: number | bigint, digits: number): string {
   if (typeof minor === 'number' && Number.isSafeInteger(minor)) {
     // A safe integer's decimal text is exact (no exponent below 1e21): no BigInt needed.
     const negative = minor < 0;
-    const digitsText = String(negative ? -minor : minor);
+    const abs = negative ? -minor : minor;
+    if (digits === 2) {
+      // The common case in one step: cents = abs mod 100 and (abs − cents) ÷ 100 are exact.
+      const cents = abs % 100;
+      return `${negative ? '-' : ''}${(abs - cents) / 100}${cents < 10 ? '.0' : '.'}${cents}`;
+    }
+    const digitsText = String(abs);
     if (digits === 0) return negative ? `-${digitsText}` : digitsText;
     const text = digitsText.length > digits ? digitsText : digitsText.padStart(digits + 1, '0');
     return `${negative ? '-' : ''}${text.slice(0, -digits)}.${text.slice(-digits)}`;

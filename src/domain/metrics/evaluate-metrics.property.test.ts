@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fromCivilDate } from '../calendar/day-number.ts';
+import { hasClosedCells } from './closed-cells.ts';
 import { evaluateMetrics } from './evaluate-metrics.ts';
 import { metricDefinitions } from './metric-definitions.ts';
 import type { GroupBy, MetricNumber, MetricsInput, MetricsRequest, MetricsResult } from './metric-types.ts';
@@ -426,6 +428,69 @@ describe('evaluateMetrics: properties', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it('counts whole months the same from the month cells as from the rows', () => {
+    // By rep or for the company, unscoped and without records, whole calendar months come from the
+    // month cells (closed-cells.ts); the edges of a period that is not whole months, and a month
+    // with a deal created after the as-of day, deal by deal. The row path (an open-pipeline metric
+    // beside them) counts every deal one by one.
+    const closedOnly = [
+      'won_revenue',
+      'won_revenue_new_business',
+      'won_revenue_expansion',
+      'won_revenue_renewal',
+      'won_deals',
+      'average_deal_size',
+      'gross_margin',
+      'gross_margin_rate',
+      'margin_mix',
+      'win_rate',
+      'competitive_win_rate',
+      'lost_deals',
+      'sales_cycle_days',
+      'won_revenue_per_rep',
+      'quota_attainment',
+      'reps_at_or_above_quota',
+      'top_decile_revenue_share',
+    ];
+    // Periods of whole months (2024-01 to 2024-07), or a few days off at either end.
+    const monthPeriod = fc
+      .tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: -3, max: 3 }))
+      .map(([first, months, shift]) => ({
+        from: fromCivilDate(2024, 1 + first, 1) + Math.min(shift, 0),
+        to: fromCivilDate(2024, 1 + first + months, 1) + Math.max(shift, 0),
+      }));
+    fc.assert(
+      fc.property(
+        organisationSpec,
+        monthPeriod,
+        asOfDay,
+        fc.constantFrom<GroupBy>('rep', 'company'),
+        (spec, p, asOf, groupBy) => {
+          const input = buildOrganisation(spec);
+          const cells = evaluateMetrics(input, request(groupBy, closedOnly, p, asOf));
+          const rows = evaluateMetrics(input, request(groupBy, [...closedOnly, 'open_pipeline'], p, asOf));
+          expect(hasClosedCells(input.opportunities)).toBe(true);
+          const byKey = new Map(rows.groups.map((g) => [g.key, g]));
+          for (const group of cells.groups) {
+            const other = byKey.get(group.key);
+            expect(other, `group ${group.key}`).toBeDefined();
+            for (const id of closedOnly)
+              expect(group.metrics[id], `${group.key} ${id}`).toEqual(other!.metrics[id]);
+          }
+          // A group only the row path lists has only open pipeline: no decided deals.
+          const listed = new Set(cells.groups.map((g) => g.key));
+          for (const group of rows.groups)
+            if (!listed.has(group.key)) {
+              expect(group.metrics.won_deals?.value ?? 0).toBe(0);
+              expect(group.metrics.lost_deals?.value ?? 0).toBe(0);
+            }
+          expect(cells.issues).toEqual(rows.issues.filter((i) => i.metric !== 'open_pipeline'));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -6,7 +6,7 @@
 import { AppError, type Problem } from '../errors.ts';
 import { minorToDecimal } from '../money.ts';
 import { assertSafeInteger } from './exact-arithmetic.ts';
-import { GroupResolver } from './group-resolver.ts';
+import { GroupResolver, keysOfSlots } from './group-resolver.ts';
 import { findMetricDefinition, type MetricDefinition } from './metric-definitions.ts';
 import { priorSpan } from './metric-periods.ts';
 import { recordRules, type RecordRule } from './metric-tally.ts';
@@ -289,11 +289,12 @@ export function evaluateMetrics(input: MetricsInput, request: MetricsRequest): M
   addSideIssues(issues, [current]);
 
   // Groups: every key either side saw (the company always).
-  const keys = new Set<number>(current.slots.keys);
-  if (prior) for (const key of prior.side.slots.keys) keys.add(key);
-  if (groupBy === 'company') keys.add(0);
+  const keys = keysOfSlots(
+    prior ? [current.slots, prior.side.slots] : [current.slots],
+    groupBy === 'company',
+  );
   // Sorted by label, "none" last, ties by key.
-  let labelled = resolver.sortByLabel([...keys]).map((code) => {
+  let labelled = resolver.sortByLabel(keys).map((code) => {
     const { key, label } = resolver.describe(code);
     return { code, key, label };
   });

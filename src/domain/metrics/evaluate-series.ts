@@ -7,6 +7,7 @@
  */
 import { AppError } from '../errors.ts';
 import { addSideIssues, prepareEvaluation, validateMetricsRequest } from './evaluate-metrics.ts';
+import { keysOfSlots } from './group-resolver.ts';
 import type { MetricDefinition } from './metric-definitions.ts';
 import type {
   GroupResult,
@@ -75,12 +76,13 @@ function runSeries(input: MetricsInput, request: MetricsSeriesRequest) {
   }
   addSideIssues(issues, sides);
 
-  const keys = new Set<number>();
-  for (const side of sides) for (const key of side.slots.keys) keys.add(key);
-  if (request.groupBy === 'company') keys.add(0);
+  const keys = keysOfSlots(
+    sides.map((side) => side.slots),
+    request.groupBy === 'company',
+  );
   const format = (value: number | undefined, isMoney: boolean | undefined): MetricNumber | null =>
     value === undefined ? null : isMoney ? money(value) : value;
-  const codes = resolver.sortByLabel([...keys]);
+  const codes = resolver.sortByLabel(keys);
   return { currency, definitions, isComputed, issues, resolver, sides, summaries, spans, codes, format };
 }
 

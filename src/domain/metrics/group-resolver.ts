@@ -71,6 +71,22 @@ export class SlotTable {
   }
 }
 
+/**
+ * Every key the slot tables saw, once each (the company key 0 too when `company`): the groups of a
+ * result. One table's keys are distinct already (no set is built for the common single period).
+ */
+export function keysOfSlots(tables: readonly SlotTable[], company: boolean): number[] {
+  let keys: number[];
+  if (tables.length === 1) keys = tables[0]!.keys.slice();
+  else {
+    const seen = new Set<number>();
+    for (const table of tables) for (const key of table.keys) seen.add(key);
+    keys = [...seen];
+  }
+  if (company && (tables.length === 0 || tables.every((t) => t.findSlot(0) < 0))) keys.push(0);
+  return keys;
+}
+
 /** The hierarchy's interval rows in typed arrays, by person then start day. */
 class AssignmentTable {
   private readonly index: IdIndex;
@@ -293,28 +309,35 @@ export class GroupResolver {
       return la < lb ? -1 : la > lb ? 1 : a - b;
     };
     if (this.groupBy !== 'rep' && this.groupBy !== 'manager') return keys.sort(compare);
-    const { rank, idOfRank } = peopleOrder(this.dimensions.people);
-    // Ranks are distinct: sort them as numbers and read the ids back. A key of nobody in the
-    // people list is labelled "Person <id>": the plain comparison then.
-    const ranks = new Int32Array(keys.length);
-    let length = 0;
+    const { rank, idOfRank, rankById } = peopleOrder(this.dimensions.people);
+    // Ranks are distinct and below the number of people: mark each key's rank and read the marks
+    // in order (no comparison sort). A key of nobody in the people list is labelled
+    // "Person <id>": the plain comparison then.
+    const marked = new Uint8Array(idOfRank.length);
     let none = false;
     for (const key of keys) {
       if (key === NO_KEY) {
         none = true;
         continue;
       }
-      const r = rank.get(key);
-      if (r === undefined) return keys.sort(compare);
-      ranks[length++] = r;
+      const r = rankById ? (key >= 0 && key < rankById.length ? rankById[key]! : -1) : (rank.get(key) ?? -1);
+      if (r < 0) return keys.sort(compare);
+      marked[r] = 1;
     }
-    const sorted = Array.from(ranks.subarray(0, length).sort(), (r) => idOfRank[r]!);
+    const sorted: number[] = [];
+    for (let r = 0; r < marked.length; r++) if (marked[r] === 1) sorted.push(idOfRank[r]!);
     if (none) sorted.push(NO_KEY);
     return sorted;
   }
 }
 
-type PeopleOrder = { names: Map<number, string>; rank: Map<number, number>; idOfRank: number[] };
+type PeopleOrder = {
+  names: Map<number, string>;
+  rank: Map<number, number>;
+  idOfRank: number[];
+  /** rank by id (-1: nobody) when the ids are compact enough for a table, as they are from a sequence. */
+  rankById: Int32Array | undefined;
+};
 const peopleOrders = new WeakMap<object, PeopleOrder>();
 
 /** Names by id, and each person's rank by (name, id): built once per people list. */
@@ -328,7 +351,18 @@ function peopleOrder(people: MetricDimensions['people']): PeopleOrder {
       const lb = names.get(b)!;
       return la < lb ? -1 : la > lb ? 1 : a - b;
     });
-    order = { names, rank: new Map(ids.map((id, i) => [id, i])), idOfRank: ids };
+    let maxId = -1;
+    let compact = true;
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0) compact = false;
+      else if (id > maxId) maxId = id;
+    }
+    let rankById: Int32Array | undefined;
+    if (compact && maxId < 4 * ids.length + 1024) {
+      rankById = new Int32Array(maxId + 1).fill(-1);
+      ids.forEach((id, i) => (rankById![id] = i));
+    }
+    order = { names, rank: new Map(ids.map((id, i) => [id, i])), idOfRank: ids, rankById };
     peopleOrders.set(people, order);
   }
   return order;

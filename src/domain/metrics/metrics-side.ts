@@ -10,6 +10,7 @@ import { DomainError } from '../errors.ts';
 import { cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 import { GroupResolver, SlotTable, NO_KEY } from './group-resolver.ts';
 import { candidateRows } from './opportunity-row-index.ts';
+import { closedCells, type ClosedCells } from './closed-cells.ts';
 import {
   CLOSED_CHANGED_LATER,
   CLOSED_WON,
@@ -431,43 +432,72 @@ export class MetricsSide {
       // deals without closed_on that may be closed (dated by their close_on as of the day, which
       // their history knows), by the row path.
       const closed = closedDeals(s);
-      const [from, to] = dayRange(closed.byDay, windowFrom, windowTo);
       const { byDay, state, packed } = closed;
       const ownerColumn = packed.owner;
       const amountColumn = packed.amount;
       const currencyColumn = packed.currency;
       const createdColumn = packed.created;
-      let day = dayOfPosition(byDay, from);
-      let dayEnd = byDay.offsets[day - byDay.firstDay + 1]!;
-      for (let p = from; p < to; p++) {
-        while (p >= dayEnd) dayEnd = byDay.offsets[++day - byDay.firstDay + 1]!;
-        const dealState = state[p]!;
-        if (dealState === CLOSED_CHANGED_LATER) {
-          visitRow(byDay.rows[p]!);
-          continue;
+      // The deals closed on the days [fromDay, toDay), one by one.
+      const countPacked = (fromDay: number, toDay: number): void => {
+        const [from, to] = dayRange(byDay, fromDay, toDay);
+        if (from === to) return;
+        let day = dayOfPosition(byDay, from);
+        let dayEnd = byDay.offsets[day - byDay.firstDay + 1]!;
+        for (let p = from; p < to; p++) {
+          while (p >= dayEnd) dayEnd = byDay.offsets[++day - byDay.firstDay + 1]!;
+          const dealState = state[p]!;
+          if (dealState === CLOSED_CHANGED_LATER) {
+            visitRow(byDay.rows[p]!);
+            continue;
+          }
+          if (dealState === NOT_CLOSED) continue;
+          const created = createdColumn[p]!;
+          if (created > asOf) continue;
+          const owner = ownerColumn[p]!;
+          if (!this.isVisible(owner, day)) continue;
+          const amount = amountColumn[p]!;
+          const inCurrency = currencyColumn[p] === currencyCode;
+          const isWon = dealState === CLOSED_WON;
+          countDecided(
+            packed,
+            p,
+            byDay.rows[p]!,
+            day,
+            owner,
+            isWon,
+            !isWon,
+            amount,
+            inCurrency,
+            inCurrency && !Number.isNaN(amount),
+            created,
+          );
         }
-        if (dealState === NOT_CLOSED) continue;
-        const created = createdColumn[p]!;
-        if (created > asOf) continue;
-        const owner = ownerColumn[p]!;
-        if (!this.isVisible(owner, day)) continue;
-        const amount = amountColumn[p]!;
-        const inCurrency = currencyColumn[p] === currencyCode;
-        const isWon = dealState === CLOSED_WON;
-        countDecided(
-          packed,
-          p,
-          byDay.rows[p]!,
-          day,
-          owner,
-          isWon,
-          !isWon,
-          amount,
-          inCurrency,
-          inCurrency && !Number.isNaN(amount),
-          created,
-        );
-      }
+      };
+      // Whole calendar months through the month cells (closed-cells.ts) where they hold: by rep or
+      // for the company, unscoped, without records or a median; the days at the edges one by one.
+      const cellsHold =
+        this.visible === null &&
+        this.logs.size === 0 &&
+        !needs.cycleList &&
+        (resolver.groupBy === 'rep' || resolver.groupBy === 'company');
+      if (cellsHold) {
+        const cells = closedCells(s, currencyCode);
+        const { monthStart } = cells;
+        const months = monthStart.length - 1;
+        let m = 0;
+        while (m < months && monthStart[m]! < windowFrom) m++;
+        let day = windowFrom;
+        for (; m < months && monthStart[m + 1]! <= windowTo; m++) {
+          countPacked(day, monthStart[m]!);
+          if (cells.maxCreated[m]! <= asOf) {
+            this.addCells(cells, m);
+            for (let i = cells.laterStart[m]!; i < cells.laterStart[m + 1]!; i++)
+              visitRow(cells.laterRows[i]!);
+          } else countPacked(monthStart[m]!, monthStart[m + 1]!);
+          day = monthStart[m + 1]!;
+        }
+        countPacked(day, windowTo);
+      } else countPacked(windowFrom, windowTo);
       const without = closed.mayCloseWithoutDate;
       for (let position = 0; position < without.length; position++) visitRow(without[position]!);
     } else {
@@ -479,6 +509,45 @@ export class MetricsSide {
       });
       for (let position = 0; position < rows.length; position++) visitRow(rows[position]!);
     }
+  }
+
+  /** Adds month m's cells (closed-cells.ts) as the deal-by-deal count would add their deals. */
+  private addCells(cells: ClosedCells, m: number): void {
+    const { tally, resolver, needs, issues } = this;
+    const t = cells.tallies;
+    const width = cells.reasonWidth;
+    const day = cells.monthStart[m]!;
+    for (let c = cells.cellStart[m]!; c < cells.cellStart[m + 1]!; c++) {
+      const owner = cells.owner[c]!;
+      const slot = this.slotOfKey(resolver.keyOfPerson(owner, day));
+      const won = t.won[c]!;
+      tally.won[slot]! += won;
+      tally.wonAmount[slot]! += t.wonAmount[c]!;
+      tally.wonWithAmount[slot]! += t.wonWithAmount[c]!;
+      tally.wonNewBusiness[slot]! += t.wonNewBusiness[c]!;
+      tally.wonExpansion[slot]! += t.wonExpansion[c]!;
+      tally.wonRenewal[slot]! += t.wonRenewal[c]!;
+      tally.margin[slot]! += t.margin[c]!;
+      tally.marginBase[slot]! += t.marginBase[c]!;
+      tally.cycleDays[slot]! += t.cycleDays[c]!;
+      tally.cycleDeals[slot]! += t.cycleDeals[c]!;
+      tally.competitiveDecided[slot]! += t.competitiveDecided[c]!;
+      tally.competitiveWon[slot]! += t.competitiveWon[c]!;
+      const lost = t.lost[c]!;
+      if (lost > 0) {
+        tally.lost[slot]! += lost;
+        for (let k = 0; k < width; k++)
+          tally.lostByReason[slot * width + k]! += cells.lostByReason[c * width + k]!;
+      }
+      if (needs.ledger && owner !== NULL_CODE && won > 0) {
+        const entry = this.ledger.entry(slot, owner);
+        this.ledger.revenue[entry]! += t.wonAmount[c]!;
+      }
+    }
+    issues.otherCurrency += cells.otherCurrency[m]!;
+    issues.missingAmount += cells.missingAmount[m]!;
+    issues.negativeCycle += cells.negativeCycle[m]!;
+    this.wonAbs += cells.abs[m]!;
   }
 
   /**
