@@ -622,6 +622,15 @@ export function calculateFromColumns(
     issues.push(...crediting.issues);
   }
 
+  // The periods each payee is assigned to the plan (payees without assignments: every period). An
+  // unassigned period is computed as context and pays nothing (docs/plans.md "The ledger").
+  const assignedOf = new Map<number, boolean[]>();
+  for (const a of columns.assignments) {
+    let list = assignedOf.get(a.payee);
+    if (!list) assignedOf.set(a.payee, (list = new Array<boolean>(P).fill(false)));
+    for (let j = 0; j < P; j++)
+      if (a.fromDay <= internal[j]!.lastDay && a.toDay > internal[j]!.firstDay) list[j] = true;
+  }
   const engine: Engine = {
     columns,
     digits: columns.digits,
@@ -643,6 +652,7 @@ export function calculateFromColumns(
     yearStart,
     issues: [],
     missingQuota: new Set(),
+    assigned: assignedOf,
   };
 
   // Who gets statements.
@@ -721,14 +731,6 @@ export function calculateFromColumns(
       balanceOwedMinor: o.balanceOwedMinor,
       ...(o.since !== undefined ? { balanceOwedSince: o.since } : {}),
     });
-  // The periods each payee is assigned to the plan (payees without assignments: every period).
-  const assignedOf = new Map<number, boolean[]>();
-  for (const a of columns.assignments) {
-    let list = assignedOf.get(a.payee);
-    if (!list) assignedOf.set(a.payee, (list = new Array<boolean>(P).fill(false)));
-    for (let j = 0; j < P; j++)
-      if (a.fromDay <= internal[j]!.lastDay && a.toDay > internal[j]!.firstDay) list[j] = true;
-  }
   const ledgerTransaction = (index: number) => ({
     id: t.id[index]!,
     name: t.name[index]!,

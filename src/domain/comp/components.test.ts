@@ -576,3 +576,191 @@ describe('marginal attainment tiers on another credit type (docs/plans.md "Tiers
     });
   });
 });
+
+describe('months a payee is not assigned to the plan: computed as context, paid nothing (docs/plans.md "The ledger")', () => {
+  const months = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, k) => `2026-${String(from + k).padStart(2, '0')}`);
+  const monthlyQuotas = (periods: string[], amount: string) =>
+    periods.map((period) => ({ payee: 'alice', period, measure: 'revenue', amount }));
+  const earningsOf = (statements: ReturnType<typeof run>['statements'], periods: string[]) =>
+    periods.map((p) => statementOf(statements, 'alice', p).totals.earnings);
+
+  it('a year cap counts only assigned months: assigned from July, July–December reach the full 10,000', () => {
+    const result = run(
+      [{ id: 'c', kind: 'commission', credit: 'revenue', rate: '10%', cap: { per_year: '10000' } }],
+      {
+        periods: months(1, 12),
+        assignments: [{ payee: 'alice', from: '2026-07-01' }],
+        // January–June: 80,000 of deals (8,000 of commission as context); July–December: 150,000
+        transactions: [
+          ...months(1, 6).map((p, k) => tx(`A${k}`, `${p}-10`, k < 2 ? '20000' : '10000')),
+          ...months(7, 12).map((p, k) => tx(`B${k}`, `${p}-10`, '25000')),
+        ],
+      },
+    );
+    // no statements for the context months
+    expect(result.statements.map((s) => s.period)).toEqual(months(7, 12));
+    // 2,500 a month until the cap: July–October 10,000, then nothing (the cap cuts, it says so)
+    expect(earningsOf(result.statements, months(7, 12))).toEqual([
+      '2500.00',
+      '2500.00',
+      '2500.00',
+      '2500.00',
+      '0.00',
+      '0.00',
+    ]);
+    const november = statementOf(result.statements, 'alice', '2026-11');
+    expect(november.lines[0]!.trace.capped).toEqual({ cap: 'per_year', before: '2500.00', after: '0.00' });
+  });
+
+  it('a threshold defers nothing from an unassigned month: it is not released in an assigned one', () => {
+    const threshold = (assignments: CompInput['assignments']) =>
+      calculateCompensation(
+        plan({
+          measures: [{ id: 'qtd', credit: 'revenue', window: 'quarter_to_date', quota: 'revenue' }],
+          components: [
+            {
+              id: 'c',
+              kind: 'commission',
+              credit: 'revenue',
+              rate: '10%',
+              threshold: { measure: 'qtd', min_attainment: '50%' },
+            },
+          ],
+        }),
+        {
+          periods: months(1, 3),
+          ...(assignments ? { assignments } : {}),
+          // January: 4,000 of a 10,000 QTD quota (40%, below the threshold: 400 withheld);
+          // February: 12,000 of 20,000 (60%, met)
+          transactions: [tx('A', '2026-01-10', '4000'), tx('B', '2026-02-10', '8000')],
+          quotas: monthlyQuotas(months(1, 3), '10000'),
+        },
+      );
+    // on the plan all quarter: January's 400 is deferred and paid by February's true-up
+    const always = threshold(undefined);
+    expect(
+      statementOf(always.statements, 'alice', '2026-02').lines.map((l) => `${l.id} ${l.amount}`),
+    ).toEqual(['c:true-up 400.00', 'c:B 800.00']);
+    // assigned from February: January paid nothing, so nothing of it is released
+    const fromFebruary = threshold([{ payee: 'alice', from: '2026-02-01' }]);
+    const february = statementOf(fromFebruary.statements, 'alice', '2026-02');
+    expect(february.lines.map((l) => `${l.id} ${l.amount}`)).toEqual(['c:B 800.00']);
+    expect(february.totals.earnings).toBe('800.00');
+  });
+
+  it('a quarter-to-date true-up across the assignment start re-prices only the assigned months', () => {
+    const qtd = (assignments: CompInput['assignments']) =>
+      calculateCompensation(
+        plan({
+          measures: [{ id: 'qtd', credit: 'revenue', window: 'quarter_to_date', quota: 'revenue' }],
+          components: [
+            {
+              id: 'c',
+              kind: 'commission',
+              credit: 'revenue',
+              tiers: {
+                basis: 'attainment',
+                measure: 'qtd',
+                method: 'marginal',
+                bands: [{ to: '100%', rate: '5%' }, { rate: '10%' }],
+              },
+            },
+          ],
+        }),
+        {
+          periods: months(1, 3),
+          ...(assignments ? { assignments } : {}),
+          transactions: [
+            tx('A', '2026-01-10', '25000'),
+            tx('B', '2026-02-10', '10000'),
+            tx('C', '2026-03-10', '1000'),
+          ],
+          quotas: monthlyQuotas(months(1, 3), '10000'),
+        },
+      );
+    const lines = (result: ReturnType<typeof qtd>, period: string) =>
+      statementOf(result.statements, 'alice', period).lines.map((l) => `${l.id} ${l.amount}`);
+    // On the plan all quarter. January: 10,000 × 5% + 15,000 × 10% = 2,000. February (quota
+    // 20,000): A re-priced at 1,500 (true-up −500), B from 25,000 to 35,000 all at 10% = 1,000.
+    // March (quota 30,000): A 1,250 + B 750 = 2,000 against 2,500 earned (true-up −500), C 100.
+    const always = qtd(undefined);
+    expect(lines(always, '2026-02')).toEqual(['c:true-up -500.00', 'c:B 1000.00']);
+    expect(lines(always, '2026-03')).toEqual(['c:true-up -500.00', 'c:C 100.00']);
+    // Assigned from February: January (A) is context, never re-priced. February: B still sits on
+    // top of A (25,000 to 35,000, 1,000), no true-up. March: only B is re-priced (750 against
+    // 1,000 earned: −250), C 100.
+    const fromFebruary = qtd([{ payee: 'alice', from: '2026-02-01' }]);
+    expect(fromFebruary.statements.map((s) => s.period)).toEqual(['2026-02', '2026-03']);
+    expect(lines(fromFebruary, '2026-02')).toEqual(['c:B 1000.00']);
+    expect(lines(fromFebruary, '2026-03')).toEqual(['c:true-up -250.00', 'c:C 100.00']);
+    expect(statementOf(fromFebruary.statements, 'alice', '2026-03').lines[0]!.trace.details).toMatchObject({
+      earned_to_date: '750.00',
+      paid_before: '1000.00',
+    });
+  });
+
+  it('a retroactive re-pricing re-prices the credits of assigned months only', () => {
+    const result = calculateCompensation(
+      plan({
+        measures: [{ id: 'qtd', credit: 'revenue', window: 'quarter_to_date', quota: 'revenue' }],
+        components: [
+          {
+            id: 'c',
+            kind: 'commission',
+            credit: 'revenue',
+            tiers: {
+              basis: 'attainment',
+              measure: 'qtd',
+              method: 'retroactive',
+              bands: [{ to: '100%', rate: '5%' }, { rate: '10%' }],
+            },
+          },
+        ],
+      }),
+      {
+        periods: months(1, 3),
+        assignments: [{ payee: 'alice', from: '2026-02-01' }],
+        transactions: [
+          tx('A', '2026-01-10', '20000'),
+          tx('B', '2026-02-10', '5000'),
+          tx('C', '2026-03-10', '10000'),
+        ],
+        quotas: [{ payee: 'alice', period: '2026-Q1', measure: 'revenue', amount: '30000' }],
+      },
+    );
+    // C takes the quarter from 25,000 to 35,000 of 30,000: B (February, 250 at 5%) is re-priced at
+    // 10% (+250); A (January, context) paid nothing and is not re-priced. C pays 1,000.
+    expect(
+      statementOf(result.statements, 'alice', '2026-03').lines.map((l) => `${l.id} ${l.amount}`),
+    ).toEqual(['c:retro:C 250.00', 'c:C 1000.00']);
+  });
+
+  it('a bonus on attainment pays in assigned months the increase of its value, and its year cap counts them only', () => {
+    const result = calculateCompensation(
+      plan({
+        measures: [{ id: 'qtd', credit: 'revenue', window: 'quarter_to_date', quota: 'revenue' }],
+        components: [
+          {
+            id: 'b',
+            kind: 'bonus',
+            basis: 'attainment',
+            measure: 'qtd',
+            amount: '3000',
+            cap: { per_year: '2000' },
+          },
+        ],
+      }),
+      {
+        periods: months(1, 2),
+        assignments: [{ payee: 'alice', from: '2026-02-01' }],
+        transactions: [tx('A', '2026-01-10', '5000'), tx('B', '2026-02-10', '15000')],
+        quotas: monthlyQuotas(months(1, 2), '10000'),
+      },
+    );
+    // January (context): 50% of 3,000 = 1,500, not paid. February: 100% = 3,000, of which the
+    // 1,500 reached in January is not paid: 1,500, within the 2,000 year cap.
+    const february = statementOf(result.statements, 'alice', '2026-02');
+    expect(february.lines.map((l) => `${l.id} ${l.amount}`)).toEqual(['b 1500.00']);
+  });
+});

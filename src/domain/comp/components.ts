@@ -10,7 +10,9 @@
  * quota changes (monthly quotas adding up to date), the earlier credits of the window are re-priced
  * under the new quota and the difference is a `retro_adjustment` line `<component>:true-up`.
  * Thresholds and gates defer pay inside the window (paid by that true-up once met); caps per deal,
- * period and year cut it for good. Every cut is in the line's trace.
+ * period and year cut it for good. Every cut is in the line's trace. A period the payee is not
+ * assigned to the plan is walked as context (positions and running state advance) but pays,
+ * defers and counts toward caps nothing, and true-ups re-price assigned periods only.
  */
 import type { CompColumns } from './comp-columns.ts';
 import { parsePeriodLabel, type CompPeriod } from './comp-periods.ts';
@@ -138,6 +140,13 @@ export type Engine = {
   yearStart: Int32Array;
   issues: CompIssue[];
   missingQuota: Set<string>;
+  /**
+   * Per payee named in the input's assignments, whether they are assigned to the plan in each
+   * internal period; a payee not in the map is assigned in every period. An unassigned period is
+   * computed as context (tier positions, attainment and running state advance) and pays nothing
+   * (docs/plans.md "The ledger", months a payee is not assigned).
+   */
+  assigned: ReadonlyMap<number, readonly boolean[]>;
 };
 
 /** A cut by a threshold, a gate or a cap (for the trace). */
@@ -576,6 +585,8 @@ class Walk {
   retroPaid = 0;
   interpPaid = 0;
   // settlement
+  /** Whether the payee is assigned to the plan in the period being walked: if not, nothing is paid. */
+  assigned = true;
   periodPaid = 0;
   yearPaid = 0;
   deferred = 0;
@@ -643,8 +654,13 @@ function ceilDiv(quota: number, ppm: number): number {
   return Number(q);
 }
 
-/** Applies threshold, gate and caps to a raw line amount; returns what is paid. */
+/**
+ * Applies threshold, gate and caps to a raw line amount; returns what is paid. In a period the
+ * payee is not assigned to the plan nothing is paid, deferred or counted toward a cap: the line is
+ * only the context of the periods that are.
+ */
 function settle(w: Walk, comp: CompiledComponent, raw: number): number {
+  if (!w.assigned) return 0;
   let amount = raw;
   if (!w.thresholdMet) {
     w.deferred += raw;
@@ -1049,7 +1065,7 @@ function walkPeriod(
         const retro = target - w.retroPaid;
         if (retro !== 0) {
           raw += retro;
-          w.retroPaid += retro;
+          if (w.assigned) w.retroPaid += retro;
           if (sink) {
             let retroDetail: EarningDetail | undefined;
             if (tracing) {
@@ -1085,8 +1101,11 @@ function walkPeriod(
           : exactPay([c], [rate], factorsOf(comp, mask));
       if (method === M_RETRO && cumulative) {
         w.band = band;
-        w.retroPaid += pay;
-        w.retroW += BigInt(c) * BigInt(factor === factor ? factor : 1_000_000);
+        // a re-pricing re-prices the credits of assigned periods only (an unassigned one paid nothing)
+        if (w.assigned) {
+          w.retroPaid += pay;
+          w.retroW += BigInt(c) * BigInt(factor === factor ? factor : 1_000_000);
+        }
       }
       if (detail) {
         detail.method = method === M_RETRO ? 'retroactive' : 'whole';
@@ -1171,8 +1190,12 @@ function portionPay(part: number, ratePpm: number, comp: CompiledComponent, mask
 function runCommission(e: Engine, f: PayeeFrame, comp: CompiledComponent, sink: EarningSink): void {
   const P = e.periods.length;
   const w = new Walk(comp.tracked.length, comp);
+  const assigned = e.assigned.get(f.payee);
+  /** Earned in the window's assigned periods (what a true-up compares with). */
   let earned = 0;
   let lastContext: string | undefined;
+  /** An unassigned period re-priced the window without paying it: the next assigned one does. */
+  let pending = false;
   for (let j = 0; j < P; j++) {
     const ws = comp.windowMeasure >= 0 ? e.windowStart[comp.windowMeasure * P + j]! : j;
     if (j === ws) {
@@ -1180,23 +1203,33 @@ function runCommission(e: Engine, f: PayeeFrame, comp: CompiledComponent, sink: 
       earned = 0;
       w.deferred = 0;
       lastContext = undefined;
+      pending = false;
     }
     if (e.yearStart[j] === j) w.yearPaid = 0;
     w.periodPaid = 0;
     setSettlement(e, f, comp, w, j);
     const context = contextOf(e, f, comp, w, j);
+    const isAssigned = assigned?.[j] !== false;
     let trueUp = 0;
-    if (j > ws && context !== lastContext) {
-      // the window's quota changed: re-price its earlier credits under this period's quota
+    if (j > ws && (context !== lastContext || (pending && isAssigned))) {
+      // the window's quota changed: re-price its earlier credits under this period's quota; the
+      // unassigned periods are walked for the tier state only (they paid nothing, so nothing to re-price)
       w.resetTierState();
       let recomputed = 0;
-      for (let x = ws; x < j; x++) recomputed += walkPeriod(e, f, comp, w, x, null);
+      for (let x = ws; x < j; x++) {
+        w.assigned = assigned?.[x] !== false;
+        const raw = walkPeriod(e, f, comp, w, x, null);
+        if (w.assigned) recomputed += raw;
+      }
       trueUp = recomputed - earned;
-      earned = recomputed;
+      // a period that pays nothing leaves the true-up (and what is deferred) to the next assigned one
+      if (isAssigned) earned = recomputed;
+      pending = !isAssigned;
     }
-    const deferred = w.deferred;
-    w.deferred = 0;
-    if (trueUp + deferred !== 0) {
+    w.assigned = isAssigned;
+    const deferred = isAssigned ? w.deferred : 0;
+    if (isAssigned) w.deferred = 0;
+    if (isAssigned && trueUp + deferred !== 0) {
       let detail: EarningDetail | undefined;
       if (traces(sink, j)) {
         w.cuts = [];
@@ -1213,10 +1246,14 @@ function runCommission(e: Engine, f: PayeeFrame, comp: CompiledComponent, sink: 
     }
     if (sink.bulk === true && comp.fastRates !== null && f.reversalStart[j] === f.reversalStart[j + 1]) {
       const before = w.run.length > 0 ? measureBefore(e, f, comp.tierMeasure, j) : 0;
-      const raw = fastPeriodSum(e, f, comp, w, j, before);
+      const sum = fastPeriodSum(e, f, comp, w, j, before);
+      const raw = isAssigned ? sum : 0;
       earned += raw;
       sink.addBulk!(j, raw, fastLines);
-    } else earned += walkPeriod(e, f, comp, w, j, sink);
+    } else {
+      const raw = walkPeriod(e, f, comp, w, j, sink);
+      if (isAssigned) earned += raw;
+    }
     lastContext = context;
   }
 }
@@ -1251,6 +1288,12 @@ function runBonus(e: Engine, f: PayeeFrame, comp: CompiledComponent, sink: Earni
   const P = e.periods.length;
   const bonus = comp.bonus!;
   const w = new Walk(0, comp);
+  const assigned = e.assigned.get(f.payee);
+  /**
+   * The bonus's value to date in the window, as its last period had it. It advances in unassigned
+   * periods too (context): an assigned period pays the increase over it, so the part of the value
+   * reached while the payee was not on the plan is never paid (docs/plans.md "The ledger").
+   */
   let earned = 0;
   for (let j = 0; j < P; j++) {
     const ws = comp.windowMeasure >= 0 ? e.windowStart[comp.windowMeasure * P + j]! : j;
@@ -1260,6 +1303,7 @@ function runBonus(e: Engine, f: PayeeFrame, comp: CompiledComponent, sink: Earni
     }
     if (e.yearStart[j] === j) w.yearPaid = 0;
     w.periodPaid = 0;
+    w.assigned = assigned?.[j] !== false;
     setSettlement(e, f, comp, w, j);
     if (bonus.basis === 'score') {
       for (const s of e.columns.scores) {
@@ -1268,8 +1312,9 @@ function runBonus(e: Engine, f: PayeeFrame, comp: CompiledComponent, sink: Earni
         const score = Math.min(s.scorePpm, bonus.maxPayoutPpm);
         const factors = factorsOf(comp, attainmentMask(e, f, comp, j));
         const raw = Math.max(0, exactPay([bonus.amountMinor], [Math.max(0, score)], factors));
-        const deferred = w.deferred;
-        w.deferred = 0;
+        // what an assigned period deferred waits for the next assigned one
+        const deferred = w.assigned ? w.deferred : 0;
+        if (w.assigned) w.deferred = 0;
         let detail: EarningDetail | undefined;
         if (traces(sink, j)) {
           w.cuts = [];
@@ -1301,8 +1346,8 @@ function runBonus(e: Engine, f: PayeeFrame, comp: CompiledComponent, sink: Earni
     const value = measureValue(e, f, m, j);
     const mask = attainmentMask(e, f, comp, j);
     const target = bonusTarget(comp, bonus, value, q, factorsOf(comp, mask));
-    const deferred = w.deferred;
-    w.deferred = 0;
+    const deferred = w.assigned ? w.deferred : 0;
+    if (w.assigned) w.deferred = 0;
     const raw = target - earned + deferred;
     earned = target;
     if (raw === 0 && value === 0 && earned === 0) continue;

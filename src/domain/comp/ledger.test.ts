@@ -776,6 +776,63 @@ describe('worked examples end to end through calculateCompensation (issue 6)', (
     ).toEqual([['clawback:D-1', '-500.00', 'D-1']]);
     expect(august.totals).toMatchObject({ clawbacks: '-500.00', payable: '0.00', balanceCarried: '500.00' });
   });
+
+  it('months before the assignment earn nothing in the ledger: no recovery from them, no clawback of their deals', () => {
+    const result = calculateCompensation(
+      planDocumentSchema.parse({
+        ...base,
+        clawback: { window_days: 180, method: 'full', attainment: 'keep' },
+      }),
+      {
+        currency: 'USD',
+        periods: ['2026-05', '2026-06'],
+        payees,
+        assignments: [{ payee: 'alice', from: '2026-06-01' }],
+        opening: [{ payee: 'alice', balance_owed: '300', since: '2025-12' }],
+        transactions: [
+          // May (context): 1,000 of commission computed, none of it paid or recovered from
+          {
+            id: 'D-1',
+            name: 'Acme-042',
+            date: '2026-05-10',
+            owner: 'alice',
+            amount: '20000',
+            cancelled_on: '2026-06-20',
+          },
+          { id: 'D-2', name: 'Globex-7', date: '2026-06-10', owner: 'alice', amount: '10000' },
+        ],
+      },
+    );
+    expect(result.statements.map((s) => s.period)).toEqual(['2026-06']);
+    const june = result.statements[0]!;
+    // the May deal paid nothing under this plan, so its cancellation claws nothing back; the 300
+    // owed is recovered from June's 500, not from May's context earnings
+    expect(june.lines.filter((l) => l.kind === 'clawback')).toEqual([]);
+    expect(june.totals).toMatchObject({
+      earnings: '500.00',
+      clawbacks: '0.00',
+      drawRecovered: '300.00',
+      payable: '200.00',
+      balanceCarried: '0.00',
+    });
+  });
+
+  it('a closed month before the assignment is not corrected (it pays nothing under the plan now)', () => {
+    const result = calculateCompensation(planDocumentSchema.parse(base), {
+      currency: 'USD',
+      periods: ['2026-05', '2026-06'],
+      payees,
+      assignments: [{ payee: 'alice', from: '2026-06-01' }],
+      locked: [{ payee: 'alice', period: '2026-05', earnings: '1000.00' }],
+      transactions: [
+        { id: 'D-1', name: 'Acme-042', date: '2026-05-10', owner: 'alice', amount: '20000' },
+        { id: 'D-2', name: 'Globex-7', date: '2026-06-10', owner: 'alice', amount: '10000' },
+      ],
+    });
+    const june = result.statements.find((s) => s.period === '2026-06')!;
+    expect(june.lines.map((l) => `${l.id} ${l.amount}`)).toEqual(['commission:D-2 500.00']);
+    expect(june.totals).toMatchObject({ earnings: '500.00', payable: '500.00' });
+  });
 });
 
 describe('pay carried from before the periods computed (an earlier fiscal year)', () => {

@@ -91,6 +91,7 @@ export type LedgerInput = {
   /**
    * Index-aligned with periods: whether the payee is assigned to the plan in the period (default:
    * every period). The draw is paid only in periods the payee is assigned and the plan is in effect.
+   * The engine hands an unassigned period zero earnings; a closed one keeps what it paid, uncorrected.
    */
   assigned?: readonly boolean[];
   /** false: traces keep their numbers but arithmetic and explanation are left empty (bulk runs). Default true. */
@@ -173,6 +174,9 @@ export function applyLedger(input: LedgerInput): LedgerPeriodResult[] {
   const priorAdjustments = new Array<number>(n).fill(0);
   for (const [p, locked] of [...lockedAt].sort((a, b) => a[0] - b[0])) {
     effectiveEarnings[p] = locked.earningsMinor;
+    // A period the payee is not assigned to this plan pays nothing under it (its earnings here are
+    // zero): what it paid when it closed stands, and there is nothing recomputed to correct it by.
+    if (input.assigned?.[p] === false) continue;
     const difference = earned[p]! - locked.earningsMinor;
     if (difference === 0) continue;
     let open = p + 1;

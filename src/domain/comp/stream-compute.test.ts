@@ -28,6 +28,30 @@ function expectSame(plan: PlanDocument, columns: CompColumns, options: Calculate
   expect(computed(plan, columns, options)).toEqual(computed(plan, columns, { ...options, stream: false }));
 }
 
+/**
+ * Months a payee is not assigned pay nothing in the compute phase, one pass or not, and the
+ * traced statements of the assigned months give the compute phase's earnings, to the unit.
+ */
+function expectAssignedOnly(
+  plan: PlanDocument,
+  columns: CompColumns,
+  assigned: Record<string, boolean[]>,
+): void {
+  for (const stream of [true, false]) {
+    const run = calculateFromColumns(plan, columns, { stream });
+    const R = run.periods.length;
+    for (const [payee, months] of Object.entries(assigned)) {
+      const x = run.payeeIds.indexOf(payee);
+      if (x < 0) continue;
+      months.forEach((isAssigned, r) => {
+        const earnings = run.totals.earnings[x * R + r]!;
+        if (!isAssigned) expect(earnings).toBe(0);
+        else expect(Math.round(Number(run.statement(x, r).totals.earnings) * 100)).toBe(earnings + 0);
+      });
+    }
+  }
+}
+
 const examples = path.resolve(import.meta.dirname, '..', '..', '..', 'examples', 'plans');
 
 describe('the one-pass compute phase (stream-compute.ts)', () => {
@@ -132,8 +156,13 @@ describe('the one-pass compute phase (stream-compute.ts)', () => {
               b.addSplit(id(3 + Math.floor(rand() * 9)), rand() < 0.1 ? 600_000 : 666_667);
             }
           }
+          // P4 joins the plan mid-February, P5 leaves it at the end of January, P6 is on it all along
+          b.addAssignment(id(4), start + 45);
+          b.addAssignment(id(5), start - 30, start + 31);
+          b.addAssignment(id(6), start - 30);
           const columns = b.build();
           expectSame(plan, columns);
+          expectAssignedOnly(plan, columns, { P4: [false, true, true], P5: [true, false, false] });
           expectSame(plan, columns, { periods: ['2026-02', '2026-03'] });
           expectSame(plan, columns, { payees: ['P1', 'P4', 'P11'] });
         },

@@ -14,7 +14,7 @@
  * arithmetic as `fastPeriodSum`, so the totals and line counts are the same, to the unit.
  *
  * Nothing per credit is stored: the credit table is built only when lines or statements are
- * materialised.
+ * materialised. Periods a payee is not assigned to the plan are walked as context and earn zero.
  */
 import type { CompColumns } from './comp-columns.ts';
 import type { CompIssue } from './comp-types.ts';
@@ -402,6 +402,12 @@ export function streamCommissions(
       code: 'split_not_100',
       message: `${splitIssues - 200} more transactions have splits that do not sum to 100%`,
     });
+  // a period the payee is not assigned to the plan is computed (its lines counted) and pays nothing,
+  // as in the per-payee walk (components.ts `settle`)
+  for (let x = 0; x < X; x++) {
+    const assigned = e.assigned.get(payees[x]!);
+    if (assigned) for (let j = 0; j < P; j++) if (assigned[j] === false) earnings[x * P + j] = 0;
+  }
   return { earnings, lines: lineCounts, issues };
 }
 
