@@ -148,6 +148,36 @@ describe.each(testDatabaseKinds())('compensation service on %s', (kind) => {
     expect(corrections(ben)).toHaveLength(1);
   });
 
+  it('a payee assigned to a plan twice in the year is on it since the first assignment (a new target from July)', async () => {
+    // Cleo is on "tiers" from January; a second assignment from July sets a new target. The run of
+    // August passes both, so January–June are months on the plan (paid, counted by a year cap),
+    // not context. Ann moved from "tiers" to "flat" in March: for "flat", January and February are
+    // context (she was paid by "tiers" then).
+    await attain.comp.assignPlan(
+      'tiers',
+      { position: fx.positions.c, from: '2026-07-01', targetIncentive: '60000' },
+      actor,
+    );
+    const input = await loadRunInput(attain.store, compPeriodOf('2026-08', 1), 1);
+    const monthsOnPlan = (planId: string, payee: string) => {
+      const planInput = input.plans.find((p) => p.plan.id === planId)!;
+      return calculateCompensation(planInput.plan, planInput.input, {
+        periods: planInput.input.periods!,
+        payees: [payee],
+      }).statements.map((s) => s.period);
+    };
+    const months = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, k) => `2026-${String(from + k).padStart(2, '0')}`);
+    expect(monthsOnPlan('tiers', 'rep-c')).toEqual(months(1, 8));
+    expect(
+      input.plans.find((p) => p.plan.id === 'tiers')!.input.assignments!.filter((a) => a.payee === 'rep-c'),
+    ).toEqual([
+      { payee: 'rep-c', from: '2026-01-01', to: '2026-07-01' },
+      { payee: 'rep-c', from: '2026-07-01', to: null, target_incentive: '60000.00' },
+    ]);
+    expect(monthsOnPlan('flat', 'rep-a')).toEqual(months(3, 8));
+  });
+
   it('seeds the demo plans, which pass their own tests, and runs the last complete month', async () => {
     const seeded = await seedCompDemo(attain.comp, {
       asOf: '2026-09-05',

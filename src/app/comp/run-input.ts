@@ -78,8 +78,10 @@ export function planOfVersion(version: PlanVersionRow): PlanDocument {
 /**
  * Everything a run of `period` reads, from the database, per plan: the plan version that applies,
  * its payees (holders of the positions assigned to it), won deals of the fiscal year up to the
- * period's end with their splits and overlays, the hierarchy as person-level manager links,
- * territories, quotas, approved adjustments, and what the fiscal year's closed periods paid. Each
+ * period's end with their splits and overlays, the periods of the year each payee was on the
+ * plan (`assignments`: the other months are context and pay nothing), the hierarchy as
+ * person-level manager links, territories, quotas, approved adjustments, and what the fiscal
+ * year's closed periods paid. Each
  * deal carries its cancellation day and, when the plan holds pay until collected, the cash
  * collected on it up to the period's end. For a plan with a clawback or a hold, deals won before
  * the year that it can still act on come too, with what their earlier statements paid
@@ -101,9 +103,10 @@ export async function loadRunInput(
   const ytd = yearToDatePeriods(period, fiscalYearStartMonth);
   const yearStart = ytd[0]!.startsOn;
   const labels = ytd.map((p) => p.label);
-  const [versions, payeeRows, reporting, territories, quotas, closed] = await Promise.all([
+  const [versions, yearPayeeRows, reporting, territories, quotas, closed] = await Promise.all([
     planVersionsForPeriod(db, period.startsOn, period.endsOn),
-    loadPlanPayees(db, period.startsOn, period.endsOn),
+    // the year's assignments: a payee's earlier months on the plan are paid by it too (year caps)
+    loadPlanPayees(db, yearStart, period.endsOn),
     loadReporting(db),
     loadTerritories(db),
     loadQuotas(db, yearStart, period.endsOn),
@@ -117,18 +120,15 @@ export async function loadRunInput(
   ]);
 
   // A payee is paid by one plan in a period: the assignment that runs last in it wins.
-  const planOf = new Map<string, PlanPayeeRow>();
-  for (const row of payeeRows) {
-    const previous = planOf.get(row.key);
-    if (previous && previous.planId !== row.planId) {
-      notes.push({
-        code: 'several_plans',
-        payee: row.key,
-        message: `${row.name} is assigned to plans ${previous.planId} and ${row.planId} in ${period.label}; the later assignment is used.`,
-      });
-    }
-    if (!previous || row.from >= previous.from) planOf.set(row.key, row);
-  }
+  const planOf = paidByPeriod(yearPayeeRows, period, (previous, row) =>
+    notes.push({
+      code: 'several_plans',
+      payee: row.key,
+      message: `${row.name} is assigned to plans ${previous.planId} and ${row.planId} in ${period.label}; the later assignment is used.`,
+    }),
+  );
+  // The same for every period of the year to date: the periods each payee is on each plan.
+  const planInPeriod = ytd.map((p) => (p.label === period.label ? planOf : paidByPeriod(yearPayeeRows, p)));
   const wanted = onlyPayees ? new Set(onlyPayees) : undefined;
   // Balances owed cross the fiscal year: the previous year's last statement of each payee.
   const previousYearEnd = compPeriodContaining(
@@ -241,15 +241,19 @@ export async function loadRunInput(
         code: 'opening_not_closed',
         message: `${provisional} balance${provisional === 1 ? '' : 's'} carried into plan ${plan.id} come from the latest run of ${previousYearEnd.label}, which is not closed: closing it fixes them.`,
       });
-    const assignments: AssignmentInput[] = payees.map((p) => ({
-      payee: p.key,
-      from: p.from,
-      to: p.to,
-      ...(p.targetIncentiveMinor !== null
-        ? { target_incentive: minorToDecimal(p.targetIncentiveMinor, digits) }
-        : {}),
-      ...(p.payMix ? { pay_mix: p.payMix } : {}),
-    }));
+    // Every period of the year the payee was on this plan is assigned (docs/plans.md "The ledger":
+    // the other months are context and pay nothing, so a year cap counts the months paid here).
+    const assignments: AssignmentInput[] = payees.flatMap((p) =>
+      assignedRanges(ytd, planInPeriod, p.key, version.planId).map((a) => ({
+        payee: p.key,
+        from: a.from,
+        to: a.to,
+        ...(a.row.targetIncentiveMinor !== null
+          ? { target_incentive: minorToDecimal(a.row.targetIncentiveMinor, digits) }
+          : {}),
+        ...(a.row.payMix ? { pay_mix: a.row.payMix } : {}),
+      })),
+    );
     plans.push({
       version,
       plan,
@@ -274,4 +278,50 @@ export async function loadRunInput(
     });
   }
   return { period, yearStart, plans, notes };
+}
+
+/**
+ * The assignment that pays each payee in `period`: of those overlapping it, the one that starts
+ * last (on the same day, the later row). `onSeveral` hears of a payee on two plans in it.
+ */
+function paidByPeriod(
+  rows: readonly PlanPayeeRow[],
+  period: CompPeriod,
+  onSeveral?: (previous: PlanPayeeRow, row: PlanPayeeRow) => void,
+): Map<string, PlanPayeeRow> {
+  const planOf = new Map<string, PlanPayeeRow>();
+  for (const row of rows) {
+    if (row.from > period.endsOn || (row.to !== null && row.to <= period.startsOn)) continue;
+    const previous = planOf.get(row.key);
+    if (previous && previous.planId !== row.planId) onSeveral?.(previous, row);
+    if (!previous || row.from >= previous.from) planOf.set(row.key, row);
+  }
+  return planOf;
+}
+
+/**
+ * The day ranges a payee is on a plan over the year to date: the winning assignment of each
+ * period, cut to the period (`to` is the first day without it), consecutive pieces of one
+ * assignment joined.
+ */
+function assignedRanges(
+  ytd: readonly CompPeriod[],
+  planInPeriod: readonly Map<string, PlanPayeeRow>[],
+  payee: string,
+  planId: string,
+): { from: string; to: string | null; row: PlanPayeeRow }[] {
+  const ranges: { from: string; to: string | null; row: PlanPayeeRow }[] = [];
+  ytd.forEach((p, i) => {
+    const row = planInPeriod[i]!.get(payee);
+    if (!row || row.planId !== planId) return;
+    const from = row.from > p.startsOn ? row.from : p.startsOn;
+    const periodEnd = fromDayNumber(toDayNumber(p.endsOn) + 1);
+    const last = i === ytd.length - 1;
+    // the run's period keeps the assignment's own end (open, or later than the period)
+    const to = last ? row.to : row.to !== null && row.to < periodEnd ? row.to : periodEnd;
+    const previous = ranges[ranges.length - 1];
+    if (previous && previous.row === row && previous.to === from) previous.to = to;
+    else ranges.push({ from, to, row });
+  });
+  return ranges;
 }
