@@ -194,4 +194,57 @@ describe('engine properties', () => {
       { numRuns: 30 },
     );
   });
+
+  it('months before the assignment pay nothing: the assigned months pay min(year cap, their own commission)', () => {
+    const plan = testPlan({
+      measures: [{ id: 'rev', credit: 'revenue', quota: 'revenue' }],
+      components: [
+        {
+          id: 'c',
+          kind: 'commission',
+          credit: 'revenue',
+          rate: '10%',
+          cap: { per_year: '5000' },
+        },
+      ],
+    });
+    const months = Array.from({ length: 12 }, (_, k) => `2026-${String(k + 1).padStart(2, '0')}`);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ cents: fc.integer({ min: 1, max: 2_000_000 }), month: fc.nat(11) }), {
+          maxLength: 30,
+        }),
+        fc.nat(11),
+        (deals, start) => {
+          const result = calculateCompensation(plan, {
+            periods: months,
+            assignments: [{ payee: 'alice', from: `${months[start]!}-01` }],
+            transactions: deals.map((d, k) => ({
+              id: `T${String(k).padStart(2, '0')}`,
+              date: `${months[d.month]!}-10`,
+              owner: 'alice',
+              amount: (d.cents / 100).toFixed(2),
+            })),
+          });
+          const paid = result.statements.reduce((sum, s) => sum + minor(s.totals.earnings), 0);
+          expect(result.statements.every((s) => s.period >= months[start]!)).toBe(true);
+          // each line is 10% of its cents, rounded half to even; the year cap is 5,000.00
+          const own = deals
+            .filter((d) => d.month >= start)
+            .reduce((sum, d) => sum + halfEven(d.cents, 10), 0);
+          expect(paid).toBe(Math.min(500_000, own));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });
+
+/** n / d rounded half to even (whole minor units). */
+function halfEven(n: number, d: number): number {
+  const q = Math.floor(n / d);
+  const r = n - q * d;
+  if (r * 2 > d) return q + 1;
+  if (r * 2 < d) return q;
+  return q % 2 === 0 ? q : q + 1;
+}
