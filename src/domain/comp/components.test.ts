@@ -694,6 +694,16 @@ describe('months a payee is not assigned to the plan: computed as context, paid 
     expect(fromFebruary.statements.map((s) => s.period)).toEqual(['2026-02', '2026-03']);
     expect(lines(fromFebruary, '2026-02')).toEqual(['c:B 1000.00']);
     expect(lines(fromFebruary, '2026-03')).toEqual(['c:true-up -250.00', 'c:C 100.00']);
+    // On the plan in January, off it in February, back in March: February's true-up (January
+    // re-priced at −500) is not paid; March re-prices January from what it really paid (2,000 →
+    // 1,250 under the 30,000 quota: −750), and never February's B.
+    const leftAndBack = qtd([
+      { payee: 'alice', from: '2026-01-01', to: '2026-02-01' },
+      { payee: 'alice', from: '2026-03-01' },
+    ]);
+    expect(leftAndBack.statements.map((s) => s.period)).toEqual(['2026-01', '2026-03']);
+    expect(lines(leftAndBack, '2026-01')).toEqual(['c:A 2000.00']);
+    expect(lines(leftAndBack, '2026-03')).toEqual(['c:true-up -750.00', 'c:C 100.00']);
     expect(statementOf(fromFebruary.statements, 'alice', '2026-03').lines[0]!.trace.details).toMatchObject({
       earned_to_date: '750.00',
       paid_before: '1000.00',
