@@ -63,8 +63,13 @@ export type ClosedCells = {
   /** Per cell: the owner (NULL_CODE for deals without one). */
   owner: Int32Array;
   tallies: Record<CellTally, Float64Array>;
-  /** Per cell × reasonWidth: lost deals by lost reason code, the last column "no reason". */
-  lostByReason: Float64Array;
+  /**
+   * Lost deals by reason, per cell: entries [reasonStart[c], reasonStart[c + 1]) name a column of
+   * MetricTally's lostByReason (the reason's code, reasonWidth − 1 for "no reason") and a count.
+   */
+  reasonStart: Int32Array;
+  reasonColumn: Int32Array;
+  reasonCount: Float64Array;
   reasonWidth: number;
 };
 
@@ -219,6 +224,20 @@ function buildCells(s: OpportunitySnapshot, currencyCode: number): ClosedCells {
   const trimmed = Object.fromEntries(
     cellTallies.map((name) => [name, tallies[name].slice(0, count)]),
   ) as Record<CellTally, Float64Array>;
+  // The lost reasons as lists per cell (a cell has a few of the reasons, if any).
+  const reasonStart = new Int32Array(count + 1);
+  const reasonColumn: number[] = [];
+  const reasonCount: number[] = [];
+  for (let c = 0; c < count; c++) {
+    reasonStart[c] = reasonColumn.length;
+    for (let k = 0; k < reasonWidth; k++) {
+      const lost = lostByReason[c * reasonWidth + k]!;
+      if (lost === 0) continue;
+      reasonColumn.push(k);
+      reasonCount.push(lost);
+    }
+  }
+  reasonStart[count] = reasonColumn.length;
   return {
     monthStart,
     cellStart,
@@ -231,7 +250,9 @@ function buildCells(s: OpportunitySnapshot, currencyCode: number): ClosedCells {
     abs,
     owner: owner.slice(0, count),
     tallies: trimmed,
-    lostByReason: lostByReason.slice(0, count * reasonWidth),
+    reasonStart,
+    reasonColumn: Int32Array.from(reasonColumn),
+    reasonCount: Float64Array.from(reasonCount),
     reasonWidth,
   };
 }

@@ -511,37 +511,65 @@ export class MetricsSide {
     }
   }
 
+  /** Scratch: the slots of one month's cells (addCells). */
+  private cellSlots = new Int32Array(0);
+
   /** Adds month m's cells (closed-cells.ts) as the deal-by-deal count would add their deals. */
   private addCells(cells: ClosedCells, m: number): void {
     const { tally, resolver, needs, issues } = this;
-    const t = cells.tallies;
-    const width = cells.reasonWidth;
+    const c0 = cells.cellStart[m]!;
+    const c1 = cells.cellStart[m + 1]!;
+    // The cells' slots first (a new slot may grow, and so replace, the tally arrays), then the
+    // arrays and the cells' columns read into locals once (`tallies` is a record: a lookup per
+    // field and cell otherwise).
     const day = cells.monthStart[m]!;
-    for (let c = cells.cellStart[m]!; c < cells.cellStart[m + 1]!; c++) {
-      const owner = cells.owner[c]!;
-      const slot = this.slotOfKey(resolver.keyOfPerson(owner, day));
-      const won = t.won[c]!;
-      tally.won[slot]! += won;
-      tally.wonAmount[slot]! += t.wonAmount[c]!;
-      tally.wonWithAmount[slot]! += t.wonWithAmount[c]!;
-      tally.wonNewBusiness[slot]! += t.wonNewBusiness[c]!;
-      tally.wonExpansion[slot]! += t.wonExpansion[c]!;
-      tally.wonRenewal[slot]! += t.wonRenewal[c]!;
-      tally.margin[slot]! += t.margin[c]!;
-      tally.marginBase[slot]! += t.marginBase[c]!;
-      tally.cycleDays[slot]! += t.cycleDays[c]!;
-      tally.cycleDeals[slot]! += t.cycleDeals[c]!;
-      tally.competitiveDecided[slot]! += t.competitiveDecided[c]!;
-      tally.competitiveWon[slot]! += t.competitiveWon[c]!;
-      const lost = t.lost[c]!;
-      if (lost > 0) {
-        tally.lost[slot]! += lost;
-        for (let k = 0; k < width; k++)
-          tally.lostByReason[slot * width + k]! += cells.lostByReason[c * width + k]!;
+    const cellOwner = cells.owner;
+    const slots =
+      this.cellSlots.length >= c1 - c0 ? this.cellSlots : (this.cellSlots = new Int32Array(c1 - c0));
+    for (let c = c0; c < c1; c++) slots[c - c0] = this.slotOfKey(resolver.keyOfPerson(cellOwner[c]!, day));
+    const { won, wonAmount, wonWithAmount, wonNewBusiness, wonExpansion, wonRenewal } = cells.tallies;
+    const { lost, competitiveWon, competitiveDecided, cycleDays, cycleDeals, margin, marginBase } =
+      cells.tallies;
+    const { reasonStart, reasonColumn, reasonCount } = cells;
+    const width = cells.reasonWidth;
+    const tWon = tally.won;
+    const tWonAmount = tally.wonAmount;
+    const tWonWithAmount = tally.wonWithAmount;
+    const tWonNewBusiness = tally.wonNewBusiness;
+    const tWonExpansion = tally.wonExpansion;
+    const tWonRenewal = tally.wonRenewal;
+    const tLost = tally.lost;
+    const tCompetitiveWon = tally.competitiveWon;
+    const tCompetitiveDecided = tally.competitiveDecided;
+    const tCycleDays = tally.cycleDays;
+    const tCycleDeals = tally.cycleDeals;
+    const tMargin = tally.margin;
+    const tMarginBase = tally.marginBase;
+    const tReasons = tally.lostByReason;
+    for (let c = c0; c < c1; c++) {
+      const slot = slots[c - c0]!;
+      const cellWon = won[c]!;
+      tWon[slot]! += cellWon;
+      tWonAmount[slot]! += wonAmount[c]!;
+      tWonWithAmount[slot]! += wonWithAmount[c]!;
+      tWonNewBusiness[slot]! += wonNewBusiness[c]!;
+      tWonExpansion[slot]! += wonExpansion[c]!;
+      tWonRenewal[slot]! += wonRenewal[c]!;
+      tMargin[slot]! += margin[c]!;
+      tMarginBase[slot]! += marginBase[c]!;
+      tCycleDays[slot]! += cycleDays[c]!;
+      tCycleDeals[slot]! += cycleDeals[c]!;
+      tCompetitiveDecided[slot]! += competitiveDecided[c]!;
+      tCompetitiveWon[slot]! += competitiveWon[c]!;
+      const cellLost = lost[c]!;
+      if (cellLost > 0) {
+        tLost[slot]! += cellLost;
+        for (let r = reasonStart[c]!; r < reasonStart[c + 1]!; r++)
+          tReasons[slot * width + reasonColumn[r]!]! += reasonCount[r]!;
       }
-      if (needs.ledger && owner !== NULL_CODE && won > 0) {
-        const entry = this.ledger.entry(slot, owner);
-        this.ledger.revenue[entry]! += t.wonAmount[c]!;
+      if (needs.ledger && cellWon > 0 && cellOwner[c] !== NULL_CODE) {
+        const entry = this.ledger.entry(slot, cellOwner[c]!);
+        this.ledger.revenue[entry]! += wonAmount[c]!;
       }
     }
     issues.otherCurrency += cells.otherCurrency[m]!;
