@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors.ts';
 import { divideHalfEvenBig as divideHalfEven } from '../money.ts';
-import { assertSafeInteger, cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
+import {
+  assertSafeInteger,
+  cumulativeShare,
+  cumulativeShareMinor,
+  marginMinor,
+  twiceMedian,
+} from './exact-arithmetic.ts';
 
 describe('exact arithmetic', () => {
   it.each([
@@ -56,6 +62,28 @@ describe('exact arithmetic', () => {
     expect(cumulativeShare(100, 0, 3, 1)).toBe(33n);
     expect(cumulativeShare(100, 0, 3, 2)).toBe(66n);
     expect(cumulativeShare(-100, 0, 3, 1)).toBe(-34n);
+  });
+
+  it('prorates in numbers exactly as in BigInt (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: -1e12, max: 1e12 }),
+          fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
+        ),
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: -1100, max: 1500 }),
+        (target, from, length, day) => {
+          expect(cumulativeShareMinor(target, from, from + length, day)).toBe(
+            Number(cumulativeShare(target, from, from + length, day)),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(cumulativeShareMinor(-100, 0, 3, 1)).toBe(-34);
+    expect(cumulativeShareMinor(2 ** 53 - 1, 0, 3, 2)).toBe(Number(cumulativeShare(2 ** 53 - 1, 0, 3, 2)));
   });
 
   it('doubles medians to keep them integers, and refuses unsafe integers', () => {

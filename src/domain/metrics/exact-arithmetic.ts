@@ -42,6 +42,26 @@ export function cumulativeShare(targetMinor: number, from: number, to: number, d
   return product < 0n && q * BigInt(length) !== product ? q - 1n : q;
 }
 
+/**
+ * cumulativeShare as a number, without BigInt while target × days elapsed is a safe integer (a
+ * quota pass reads tens of thousands of rows): the float quotient corrected by its exact remainder
+ * to the floor. The same value as cumulativeShare in every case (property-tested).
+ */
+export function cumulativeShareMinor(targetMinor: number, from: number, to: number, day: number): number {
+  const elapsed = Math.min(Math.max(day, from), to) - from;
+  const length = to - from;
+  if (length <= 0 || elapsed === 0) return 0;
+  if (elapsed === length) return targetMinor;
+  const product = targetMinor * elapsed;
+  if (!Number.isSafeInteger(product)) return Number(cumulativeShare(targetMinor, from, to, day));
+  let q = Math.floor(product / length);
+  // |q × length| is within `length` of |product|: exact, and so is the remainder.
+  const remainder = product - q * length;
+  if (remainder < 0) q -= 1;
+  else if (remainder >= length) q += 1;
+  return q;
+}
+
 /** The median of integers, doubled so it stays an integer: (a + b) for an even count, 2a for an odd one. */
 export function twiceMedian(values: Float64Array | number[], count: number): number {
   if (count === 0) return Number.NaN;

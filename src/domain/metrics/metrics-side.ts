@@ -7,7 +7,7 @@
 import { NULL_CODE, NULL_DAY, NULL_INT32, createIdIndex } from '../snapshot/columns.ts';
 import { activityDayIndex } from '../snapshot/activity-snapshot.ts';
 import { DomainError } from '../errors.ts';
-import { cumulativeShare, marginMinor, twiceMedian } from './exact-arithmetic.ts';
+import { cumulativeShareMinor, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 import { GroupResolver, SlotTable, NO_KEY } from './group-resolver.ts';
 import { candidateRows } from './opportunity-row-index.ts';
 import { closedCells, type ClosedCells } from './closed-cells.ts';
@@ -715,10 +715,9 @@ export class MetricsSide {
       const overlapFrom = Math.max(from, row.from);
       const overlapTo = Math.min(to, row.to);
       if (overlapTo <= overlapFrom) continue;
-      const share = Number(
-        cumulativeShare(row.targetMinor, row.from, row.to, overlapTo) -
-          cumulativeShare(row.targetMinor, row.from, row.to, overlapFrom),
-      );
+      const share =
+        cumulativeShareMinor(row.targetMinor, row.from, row.to, overlapTo) -
+        cumulativeShareMinor(row.targetMinor, row.from, row.to, overlapFrom);
       const day = Math.max(overlapFrom, Math.min(overlapTo - 1, this.asOf));
       if (!this.isVisible(row.personId, day)) continue;
       const slot = this.slotOfKey(this.resolver.keyOfPerson(row.personId, day));
