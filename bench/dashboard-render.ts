@@ -14,7 +14,9 @@
  * browser nothing cached). `--kpi-cache` is the server's ATTAIN_KPI_CACHE_ENTRIES (default 64, as
  * the product runs; 0: every open computes its numbers again). Each time is given twice: by the driver, and on the page's own clock
  * (when a MutationObserver saw the numbers enter the document). With PROFILE=1, the last open of
- * each view also writes the page's CPU profile (bench/out/client-<view>.cpuprofile). Screenshots
+ * each view also writes the page's CPU profile (bench/out/client-<view>.cpuprofile), with TRACE=1
+ * a Chrome trace of it (bench/out/client-<view>.trace.json). CHROMIUM_ARGS replaces the extra
+ * Chromium flags (default `--disable-features=WebUIOmniboxPopup`, see below). Screenshots
  * go to bench/out/.
  */
 import { randomBytes } from 'node:crypto';
@@ -78,7 +80,16 @@ try {
   });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      // Chromium 156 preloads its WebUI omnibox popup (chrome://omnibox-popup.top-chrome) in a
+      // renderer of its own for each new page: ~1.4 s of CPU per open in a trace, on the same two
+      // cores as the page timed. Not the page's work; off unless CHROMIUM_ARGS says otherwise.
+      ...(process.env.CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? ['--disable-features=WebUIOmniboxPopup']),
+    ],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const signInPage = await context.newPage();
@@ -106,18 +117,22 @@ try {
           `${Math.round(performance.now() - started)} ms sent ${request.url().replace(/^.*\/(api|assets)\//, '')}`,
         );
     });
+    // The size from the content-length header: asking for the body (response.body()) would copy
+    // megabytes out of the browser through the driver while the page is being timed.
     page.on('response', (response) => {
       if (!response.url().includes('/api/')) return;
       const at = Math.round(performance.now() - started);
-      void response
-        .body()
-        .then((body) =>
-          answers.push(
-            `${at} ms ${Math.round(body.length / 1024)} KB ${response.url().replace(/^.*\/api\//, '')}`,
-          ),
-        )
-        .catch(() => undefined);
+      const length = Number(response.headers()['content-length'] ?? Number.NaN);
+      const size = Number.isNaN(length) ? '?' : String(Math.round(length / 1024));
+      answers.push(`${at} ms ${size} KB ${response.url().replace(/^.*\/api\//, '')}`);
     });
+    // TRACE=1: a Chrome trace of the last open of each view (bench/out/client-<view>.trace.json).
+    const trace = process.env.TRACE && shot ? path.join(out, `client-${view}.trace.json`) : undefined;
+    if (trace)
+      await browser!.startTracing(page, {
+        path: trace,
+        categories: ['devtools.timeline', 'v8', 'v8.execute', 'blink', 'loading', 'toplevel'],
+      });
     const cdp = process.env.PROFILE && shot ? await context.newCDPSession(page) : undefined;
     if (cdp) {
       await cdp.send('Profiler.enable');
@@ -138,6 +153,7 @@ try {
       `${server!.url}/measure/dashboard?view=${view}&period=quarter&calendar=calendar&at=2024-11-15`,
     );
     await page.locator(selectors[view]).first().waitFor({ timeout: 120_000 });
+    if (trace) await browser!.stopTracing();
     if (cdp) {
       const { profile } = await cdp.send('Profiler.stop');
       writeFileSync(path.join(out, `client-${view}.cpuprofile`), JSON.stringify(profile));

@@ -1,11 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
-import { prefetchDashboard } from './dashboard-queries.ts';
 import './styles.css';
 
-// Opened on a dashboard: its numbers are asked for now, while the session and the page's code load.
-prefetchDashboard(window.location);
+// A dashboard's numbers are asked for by the first script, prefetch.ts (an entry of its own).
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
