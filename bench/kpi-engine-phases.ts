@@ -7,7 +7,6 @@
  *
  * Run it under `node --import tsx --cpu-prof` for a profile of the same calls.
  */
-import { parseArgs } from 'node:util';
 import { loadMetricDimensions } from '../src/app/metrics/load-metric-dimensions.ts';
 import { buildQuotaRows } from '../src/app/metrics/metric-dimensions.ts';
 import { prepareEvaluation } from '../src/domain/metrics/evaluate-metrics.ts';
@@ -16,22 +15,9 @@ import type { MetricsInput } from '../src/domain/metrics/metric-types.ts';
 import { MetricsSide } from '../src/domain/metrics/metrics-side.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { loadActivitySnapshot, loadOpportunitySnapshot } from '../src/store/snapshot/load-snapshots.ts';
-import { CURRENCY, kpiQuestions } from './kpi-questions.ts';
+import { CURRENCY, keptDatabaseArgs, kpiQuestions } from './kpi-questions.ts';
 
-const { values } = parseArgs({
-  options: {
-    database: { type: 'string' },
-    'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
-    runs: { type: 'string', default: '30' },
-    only: { type: 'string' },
-  },
-});
-if (!values.database || !/^[a-z_][a-z0-9_]*$/.test(values.database))
-  throw new Error('--database <name of a database kpi-bench --keep left>');
-const url = new URL(values['admin-url']);
-url.pathname = `/${values.database}`;
-const runs = Number(values.runs);
-const only = values.only?.split(',');
+const { url, runs, only } = keptDatabaseArgs('30');
 
 const store = await openDatabase({ kind: 'postgres', url: url.toString() });
 let input: MetricsInput;

@@ -10,26 +10,12 @@
  * through the set-up link flow and signed in; it is an admin, so requests are unscoped, as in
  * kpi-bench. The KPI answer cache is off (ATTAIN_KPI_CACHE_ENTRIES=0), as in kpi-bench.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.ts';
 import { systemActor } from '../src/app/audit/audit-log.ts';
 import { startServer } from '../src/main.ts';
-import { kpiQuestions } from './kpi-questions.ts';
+import { keptDatabaseArgs, kpiQuestions } from './kpi-questions.ts';
 
-const { values } = parseArgs({
-  options: {
-    database: { type: 'string' },
-    'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
-    runs: { type: 'string', default: '20' },
-    only: { type: 'string' },
-  },
-});
-if (!values.database || !/^[a-z_][a-z0-9_]*$/.test(values.database))
-  throw new Error('--database <name of a database kpi-bench --keep left>');
-const url = new URL(values['admin-url']);
-url.pathname = `/${values.database}`;
-const runs = Number(values.runs);
-const only = values.only?.split(',');
+const { url, runs, only } = keptDatabaseArgs('20');
 
 const config = loadConfig({
   DATABASE_URL: url.toString(),

@@ -2,6 +2,7 @@
  * The five questions of issue 5's KPI benchmark, each as GET /api/kpi query strings, as engine
  * requests and as DuckDB SQL over bench/kpi-bench.ts's tables: shared by kpi-bench and kpi-profile.
  */
+import { parseArgs } from 'node:util';
 import { toDayNumber } from '../src/domain/calendar/day-number.ts';
 import { calendarMetricPeriod } from '../src/domain/metrics/metric-periods.ts';
 import type { MetricsSeriesRequest } from '../src/domain/metrics/evaluate-series.ts';
@@ -210,4 +211,28 @@ export function kpiQuestions(): Question[] {
 
 function isoDay(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The options of the scripts that run on a database an earlier `kpi-bench --keep` left
+ * (kpi-profile, kpi-engine-phases): `--database <name> [--admin-url] [--runs] [--only <id,...>]`.
+ */
+export function keptDatabaseArgs(defaultRuns: string): {
+  url: URL;
+  runs: number;
+  only: string[] | undefined;
+} {
+  const { values } = parseArgs({
+    options: {
+      database: { type: 'string' },
+      'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+      runs: { type: 'string', default: defaultRuns },
+      only: { type: 'string' },
+    },
+  });
+  if (!values.database || !/^[a-z_][a-z0-9_]*$/.test(values.database))
+    throw new Error('--database <name of a database kpi-bench --keep left>');
+  const url = new URL(values['admin-url']);
+  url.pathname = `/${values.database}`;
+  return { url, runs: Number(values.runs), only: values.only?.split(',') };
 }

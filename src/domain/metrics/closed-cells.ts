@@ -25,23 +25,10 @@ import { dayOfPosition, dayRange } from '../snapshot/day-index.ts';
 import type { OpportunitySnapshot } from '../snapshot/opportunity-snapshot.ts';
 import { CLOSED_CHANGED_LATER, CLOSED_WON, NOT_CLOSED, closedDeals } from './closed-deals.ts';
 import { marginMinor } from './exact-arithmetic.ts';
+import { closedTallyNames } from './metric-tally.ts';
 
-/** The tallies a cell holds, by the names MetricTally gives them. */
-export const cellTallies = [
-  'won',
-  'wonAmount',
-  'wonWithAmount',
-  'wonNewBusiness',
-  'wonExpansion',
-  'wonRenewal',
-  'lost',
-  'competitiveWon',
-  'competitiveDecided',
-  'cycleDays',
-  'cycleDeals',
-  'margin',
-  'marginBase',
-] as const;
+/** The tallies a cell holds: the closed-deal pass's, by the names MetricTally gives them. */
+export const cellTallies = closedTallyNames;
 export type CellTally = (typeof cellTallies)[number];
 
 export type ClosedCells = {

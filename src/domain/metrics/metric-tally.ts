@@ -27,6 +27,8 @@ const families = {
   quota: ['quota'],
 } as const;
 type OneDimensional = (typeof families)[keyof typeof families][number];
+/** The tallies of the closed-deal pass (also what closed-cells.ts sums per month and owner). */
+export const closedTallyNames = families.closed;
 
 export class MetricTally implements Record<OneDimensional, Float64Array> {
   capacity: number;
