@@ -32,12 +32,14 @@ export function MeasurePage({ personId }: { personId?: number }) {
   const onOwnPage = personId === undefined;
 
   const choosePeriod = (id: number) => navigate(`${pathname}${queryString({ periodId: id })}`);
+  // The link last: the actions sit at the header's right edge, so the period picker, which appears
+  // once the periods load, grows to its left instead of moving the link under the pointer.
   const periodPicker = (
     <>
+      {list.length > 0 && <PeriodSelect periods={list} value={periodId} onChange={choosePeriod} />}
       <Link to="/measure/dashboard" className="button button-secondary" data-testid="dashboards-link">
         Dashboards
       </Link>
-      {list.length > 0 && <PeriodSelect periods={list} value={periodId} onChange={choosePeriod} />}
     </>
   );
 
