@@ -83,7 +83,7 @@ export function keysOfSlots(tables: readonly SlotTable[], company: boolean): num
     for (const table of tables) for (const key of table.keys) seen.add(key);
     keys = [...seen];
   }
-  if (company && (tables.length === 0 || tables.every((t) => t.findSlot(0) < 0))) keys.push(0);
+  if (company && tables.every((t) => t.findSlot(0) < 0)) keys.push(0);
   return keys;
 }
 

@@ -10,7 +10,7 @@ import { DomainError } from '../errors.ts';
 import { cumulativeShareMinor, marginMinor, twiceMedian } from './exact-arithmetic.ts';
 import { GroupResolver, SlotTable, NO_KEY } from './group-resolver.ts';
 import { candidateRows } from './opportunity-row-index.ts';
-import { closedCells, type ClosedCells } from './closed-cells.ts';
+import { cellTallies, closedCells, type ClosedCells } from './closed-cells.ts';
 import {
   CLOSED_CHANGED_LATER,
   CLOSED_WON,
@@ -519,56 +519,28 @@ export class MetricsSide {
     const { tally, resolver, needs, issues } = this;
     const c0 = cells.cellStart[m]!;
     const c1 = cells.cellStart[m + 1]!;
-    // The cells' slots first (a new slot may grow, and so replace, the tally arrays), then the
-    // arrays and the cells' columns read into locals once (`tallies` is a record: a lookup per
-    // field and cell otherwise).
+    // The cells' slots first: a new slot may grow, and so replace, the tally arrays read below.
     const day = cells.monthStart[m]!;
     const cellOwner = cells.owner;
     const slots =
       this.cellSlots.length >= c1 - c0 ? this.cellSlots : (this.cellSlots = new Int32Array(c1 - c0));
     for (let c = c0; c < c1; c++) slots[c - c0] = this.slotOfKey(resolver.keyOfPerson(cellOwner[c]!, day));
-    const { won, wonAmount, wonWithAmount, wonNewBusiness, wonExpansion, wonRenewal } = cells.tallies;
-    const { lost, competitiveWon, competitiveDecided, cycleDays, cycleDeals, margin, marginBase } =
-      cells.tallies;
-    const { reasonStart, reasonColumn, reasonCount } = cells;
-    const width = cells.reasonWidth;
-    const tWon = tally.won;
-    const tWonAmount = tally.wonAmount;
-    const tWonWithAmount = tally.wonWithAmount;
-    const tWonNewBusiness = tally.wonNewBusiness;
-    const tWonExpansion = tally.wonExpansion;
-    const tWonRenewal = tally.wonRenewal;
-    const tLost = tally.lost;
-    const tCompetitiveWon = tally.competitiveWon;
-    const tCompetitiveDecided = tally.competitiveDecided;
-    const tCycleDays = tally.cycleDays;
-    const tCycleDeals = tally.cycleDeals;
-    const tMargin = tally.margin;
-    const tMarginBase = tally.marginBase;
-    const tReasons = tally.lostByReason;
-    for (let c = c0; c < c1; c++) {
-      const slot = slots[c - c0]!;
-      const cellWon = won[c]!;
-      tWon[slot]! += cellWon;
-      tWonAmount[slot]! += wonAmount[c]!;
-      tWonWithAmount[slot]! += wonWithAmount[c]!;
-      tWonNewBusiness[slot]! += wonNewBusiness[c]!;
-      tWonExpansion[slot]! += wonExpansion[c]!;
-      tWonRenewal[slot]! += wonRenewal[c]!;
-      tMargin[slot]! += margin[c]!;
-      tMarginBase[slot]! += marginBase[c]!;
-      tCycleDays[slot]! += cycleDays[c]!;
-      tCycleDeals[slot]! += cycleDeals[c]!;
-      tCompetitiveDecided[slot]! += competitiveDecided[c]!;
-      tCompetitiveWon[slot]! += competitiveWon[c]!;
-      const cellLost = lost[c]!;
-      if (cellLost > 0) {
-        tLost[slot]! += cellLost;
-        for (let r = reasonStart[c]!; r < reasonStart[c + 1]!; r++)
-          tReasons[slot * width + reasonColumn[r]!]! += reasonCount[r]!;
-      }
-      if (needs.ledger && cellWon > 0 && cellOwner[c] !== NULL_CODE) {
-        const entry = this.ledger.entry(slot, cellOwner[c]!);
+    // Then each tally, one column at a time.
+    for (const name of cellTallies) {
+      const from = cells.tallies[name];
+      const to = tally[name];
+      for (let c = c0; c < c1; c++) to[slots[c - c0]!]! += from[c]!;
+    }
+    const { reasonStart, reasonColumn, reasonCount, reasonWidth } = cells;
+    const reasons = tally.lostByReason;
+    for (let c = c0; c < c1; c++)
+      for (let r = reasonStart[c]!; r < reasonStart[c + 1]!; r++)
+        reasons[slots[c - c0]! * reasonWidth + reasonColumn[r]!]! += reasonCount[r]!;
+    if (needs.ledger) {
+      const { won, wonAmount } = cells.tallies;
+      for (let c = c0; c < c1; c++) {
+        if (won[c] === 0 || cellOwner[c] === NULL_CODE) continue;
+        const entry = this.ledger.entry(slots[c - c0]!, cellOwner[c]!);
         this.ledger.revenue[entry]! += wonAmount[c]!;
       }
     }

@@ -255,9 +255,9 @@ function Loading({
   return <>{children}</>;
 }
 
-/** Where a chart will be, at its height, while the numbers beside it are shown first. */
+/** Where a chart will be, in a box of its size, while the numbers beside it are shown first. */
 function ChartPlaceholder({ height = 260 }: { height?: number }) {
-  return <div className="chart-placeholder" style={{ height }} aria-busy="true" />;
+  return <div className="chart" style={{ height }} aria-busy="true" />;
 }
 
 function EmptyNumbers({ report }: { report: KpiReport }) {
